@@ -1,0 +1,1 @@
+"""Rasa SDK actions: thin adapters between Rasa and the domain logic in bot/."""

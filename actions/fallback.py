@@ -1,0 +1,33 @@
+"""Honest answers for what the assistant cannot help with, and how to reach a person."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import cant_help
+from bot.faq import load_faq
+
+
+class ActionCantHelp(Action):
+    """Out of scope, or still unclear after "Did you mean ...?": say so, never guess."""
+
+    def name(self) -> str:
+        return "action_cant_help"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        cant_help(dispatcher)
+        return [SlotSet("suggestions", None)]
+
+
+class ActionContact(Action):
+    """The learner wants a person."""
+
+    def name(self) -> str:
+        return "action_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=load_faq().message("contact"))
+        return []

@@ -1,0 +1,62 @@
+"""The ACTS badge FAQ: topics, their answers, and the facts each answer must keep.
+
+The texts live in bot/content/faq.yml so that non-programmers can edit them.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+CONTENT_FILE = Path(__file__).parent / "content" / "faq.yml"
+CONTACT_ENV = "ACTS_CONTACT"
+
+
+@dataclass(frozen=True)
+class Topic:
+    intent: str
+    title: str
+    answer: str
+    facts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Faq:
+    topics: Mapping[str, Topic]
+    messages: Mapping[str, str]
+    default_contact: str
+
+    def topic(self, intent: str | None) -> Topic | None:
+        return self.topics.get(intent or "")
+
+    def contact(self) -> str:
+        """Who to reach when the assistant can't help; deployments set ACTS_CONTACT."""
+        return os.environ.get(CONTACT_ENV, "").strip() or self.default_contact
+
+    def message(self, key: str) -> str:
+        return self.messages[key].format(contact=self.contact())
+
+
+def _clean(text: str) -> str:
+    # YAML folded scalars keep single spaces; collapse any accidental runs.
+    return " ".join(str(text).split())
+
+
+@lru_cache(maxsize=4)
+def load_faq(path: Path = CONTENT_FILE) -> Faq:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    topics = {
+        intent: Topic(
+            intent=intent,
+            title=_clean(spec["title"]),
+            answer=_clean(spec["answer"]),
+            facts=tuple(spec.get("facts", ())),
+        )
+        for intent, spec in raw["topics"].items()
+    }
+    messages = {key: _clean(text) for key, text in raw["messages"].items()}
+    return Faq(topics=topics, messages=messages, default_contact=_clean(raw["contact"]))

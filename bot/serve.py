@@ -1,0 +1,181 @@
+"""Starts the assistant's servers together, says where they are, and stops them together.
+
+`make run` and the end-to-end tests both use this, so the tests drive exactly
+what a newcomer runs. Each server runs in its own process group; Ctrl-C (or
+the end of a test) stops all of them and leaves nothing running.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = ROOT / "models" / "acts.tar.gz"
+STOP_GRACE_SECONDS = 10
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    health_url: str
+    public_url: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Ports:
+    rasa: int = 5005
+    actions: int = 5055
+
+
+def base_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def endpoints_file(ports: Ports, template: Path, workdir: Path) -> Path:
+    """endpoints.yml with the action server URL pointing at the chosen port."""
+    config = yaml.safe_load(template.read_text()) or {}
+    config["action_endpoint"] = {"url": f"http://127.0.0.1:{ports.actions}/webhook"}
+    path = workdir / "endpoints.yml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def services(ports: Ports, model: Path, endpoints: Path) -> list[Service]:
+    py = sys.executable
+    return [
+        Service(
+            name="actions",
+            argv=[py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
+            health_url=f"http://127.0.0.1:{ports.actions}/health",
+            public_url=f"http://localhost:{ports.actions}/webhook",
+        ),
+        Service(
+            name="rasa",
+            argv=[py, "-m", "rasa", "run", "--model", str(model), "--port", str(ports.rasa),
+                  "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+                  "--cors", "*"],
+            health_url=f"http://127.0.0.1:{ports.rasa}/",
+            public_url=f"http://localhost:{ports.rasa}/webhooks/rest/webhook",
+        ),
+    ]
+
+
+def _is_up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class Cluster:
+    """The running servers of one `make run` or one test session."""
+
+    def __init__(self, specs: Sequence[Service], log_dir: Path | None = None) -> None:
+        self.specs = list(specs)
+        self.log_dir = log_dir
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start(self, timeout: float = 180.0) -> None:
+        env = base_env()
+        for spec in self.specs:
+            out = None
+            if self.log_dir is not None:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                out = open(self.log_dir / f"{spec.name}.log", "ab")
+            self.procs[spec.name] = subprocess.Popen(
+                spec.argv, cwd=ROOT, env={**env, **spec.env}, stdout=out, stderr=subprocess.STDOUT if out else None,
+                start_new_session=True,  # its own process group, so we can stop its children too
+            )
+        deadline = time.monotonic() + timeout
+        for spec in self.specs:
+            while not _is_up(spec.health_url):
+                proc = self.procs[spec.name]
+                if proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"{spec.name} exited with code {proc.returncode} while starting")
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"{spec.name} did not answer at {spec.health_url} within {timeout:.0f}s")
+                time.sleep(0.25)
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def exited(self) -> list[str]:
+        return [name for name, proc in self.procs.items() if proc.poll() is not None]
+
+
+@contextlib.contextmanager
+def running(ports: Ports, model: Path = DEFAULT_MODEL, log_dir: Path | None = None) -> Iterator[Cluster]:
+    with tempfile.TemporaryDirectory(prefix="acts-run-") as tmp:
+        endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp))
+        cluster = Cluster(services(ports, model, endpoints), log_dir=log_dir)
+        cluster.start()
+        try:
+            yield cluster
+        finally:
+            cluster.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the ACTS badge assistant locally.")
+    parser.add_argument("--rasa-port", type=int, default=Ports.rasa)
+    parser.add_argument("--actions-port", type=int, default=Ports.actions)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    args = parser.parse_args(argv)
+
+    # Turn SIGTERM into the same clean shutdown as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    ports = Ports(rasa=args.rasa_port, actions=args.actions_port)
+    print("Starting the ACTS badge assistant (this takes a few seconds)...", flush=True)
+    try:
+        with running(ports, args.model) as cluster:
+            print("\nThe ACTS badge assistant is up:")
+            for spec in cluster.specs:
+                print(f"  {spec.name:<8} {spec.public_url}")
+            print(f"\nTry: curl -s -XPOST {cluster.specs[-1].public_url} "
+                  "-H 'Content-Type: application/json' -d '{\"sender\":\"me\",\"message\":\"Is there a fee?\"}'")
+            print("Press Ctrl-C to stop.\n", flush=True)
+            while not cluster.exited():
+                time.sleep(0.5)
+            print(f"Stopped: {', '.join(cluster.exited())} exited.", file=sys.stderr)
+            return 1
+    except KeyboardInterrupt:
+        print("\nStopped.")
+        return 0
+    except RuntimeError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
