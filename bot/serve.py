@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,13 @@ class Service:
 class Ports:
     rasa: int = 5005
     actions: int = 5055
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (for tests and the benchmark)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def base_env() -> dict[str, str]:
@@ -95,6 +103,10 @@ class Cluster:
         self.procs: dict[str, subprocess.Popen] = {}
 
     def start(self, timeout: float = 180.0) -> None:
+        self.launch()
+        self.wait_healthy(timeout)
+
+    def launch(self) -> None:
         env = base_env()
         for spec in self.specs:
             out = None
@@ -105,6 +117,8 @@ class Cluster:
                 spec.argv, cwd=ROOT, env={**env, **spec.env}, stdout=out, stderr=subprocess.STDOUT if out else None,
                 start_new_session=True,  # its own process group, so we can stop its children too
             )
+
+    def wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         for spec in self.specs:
             while not _is_up(spec.health_url):
@@ -129,6 +143,9 @@ class Cluster:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+    def pids(self) -> list[int]:
+        return [proc.pid for proc in self.procs.values()]
 
     def exited(self) -> list[str]:
         return [name for name, proc in self.procs.items() if proc.poll() is not None]

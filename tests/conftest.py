@@ -1,21 +1,14 @@
 """Shared fixtures: the project root, its data, and the real servers for end-to-end tests."""
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 import requests
 
-from bot.serve import DEFAULT_MODEL, Ports, running
+from bot.serve import DEFAULT_MODEL, Ports, free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
