@@ -1,0 +1,171 @@
+"""Turn how a learner says when they finished a course into a date, and say when it can't be right.
+
+Every phrase resolves to one day. A phrase naming a period (a month, a year, a season) resolves to
+the period's first day; "N months ago" and the like keep today's day of the month.
+
+Seasons start on the first of March (spring), June (summer), September (fall/autumn) and
+December (winter), so the winter of a year Y begins on 1 December of Y-1.
+- "this <season>" is the most recent start of that season on or before today: the current one
+  if we are in it, else the one earlier this year (in November, "this spring" is this year's March).
+- "last <season>" is the most recent one that started before the current season did: in
+  November, "last summer" is this June and "last fall" is the previous September.
+"""
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+# A course finished before this day is implausibly old for this programme.
+EARLIEST_COMPLETION = date(2015, 1, 1)
+
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(\d{4})"
+_SEASON_MONTH = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+_SEASON = r"(spring|summer|fall|autumn|winter)"
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+_NUMBER = "(" + "|".join(_NUMBER_WORDS) + r"|\d{1,2})"
+
+UNREADABLE = (
+    "I couldn't read that date. Could you write it like 2 November 2023, "
+    "or just the month and year, like November 2023?"
+)
+
+
+def _month(name: str) -> int:
+    return _MONTHS.index(name[:3]) + 1
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day `months` earlier, or that month's last day if it is shorter (31 Mar -> 28 Feb)."""
+    year, month_index = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month = month_index + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def _latest_start(month: int, on_or_before: date) -> date:
+    """The latest first-of-`month` that is not after `on_or_before`."""
+    start = date(on_or_before.year, month, 1)
+    return start if start <= on_or_before else date(on_or_before.year - 1, month, 1)
+
+
+def _current_season_start(today: date) -> date:
+    return max(_latest_start(month, today) for month in set(_SEASON_MONTH.values()))
+
+
+def _relative_season(which: str, season: str, today: date) -> date:
+    """`which` is "this", or "last" / "this past" for the last one before the current season."""
+    month = _SEASON_MONTH[season]
+    if which == "this":
+        return _latest_start(month, today)
+    return _latest_start(month, _current_season_start(today) - timedelta(days=1))
+
+
+def _season_of_year(season: str, year: str) -> date:
+    month = _SEASON_MONTH[season]
+    # Winter Y straddles the new year, beginning in December of Y-1.
+    return date(int(year) - (month == 12), month, 1)
+
+
+def _ago(count: str, unit: str, today: date) -> date:
+    n = _NUMBER_WORDS.get(count) or int(count)
+    if unit == "day":
+        return today - timedelta(days=n)
+    if unit == "week":
+        return today - timedelta(weeks=n)
+    return _months_before(today, n * (12 if unit == "year" else 1))
+
+
+def _this_or_last(which: str, unit: str, today: date) -> date:
+    back = 1 if which == "last" else 0
+    if unit == "year":
+        return date(today.year - back, 1, 1)
+    return _months_before(today, back).replace(day=1)
+
+
+_Rule = Callable[[re.Match, date], date]
+
+# Most specific first: the first rule whose pattern appears in the text decides, so that
+# "2 Nov 2023" is never read as "Nov 2023", and a mistyped date ("2023-02-30") is rejected
+# rather than read as the bare year inside it.
+_RULES: tuple[tuple[re.Pattern, _Rule], ...] = tuple(
+    (re.compile(pattern), rule)
+    for pattern, rule in (
+        (r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)", lambda m, t: date(*map(int, m.groups()))),
+        # Slashes are read the US way, month first.
+        (
+            r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)",
+            lambda m, t: date(int(m[3]), int(m[1]), int(m[2])),
+        ),
+        (
+            rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b",
+            lambda m, t: date(int(m[3]), _month(m[2]), int(m[1])),
+        ),
+        (
+            rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b",
+            lambda m, t: date(int(m[3]), _month(m[1]), int(m[2])),
+        ),
+        (r"\byesterday\b", lambda m, t: t - timedelta(days=1)),
+        (r"\btoday\b", lambda m, t: t),
+        (rf"\b{_NUMBER}\s+(day|week|month|year)s?\s+ago\b", lambda m, t: _ago(m[1], m[2], t)),
+        (r"\b(this|last)\s+(month|year)\b", lambda m, t: _this_or_last(m[1], m[2], t)),
+        # "this past spring" means the one already over, like "last spring".
+        (rf"\b(this|last|this\s+past)\s+{_SEASON}\b", lambda m, t: _relative_season(m[1], m[2], t)),
+        (rf"\b{_SEASON},?\s+(?:of\s+)?{_YEAR}\b", lambda m, t: _season_of_year(m[1], m[2])),
+        (rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", lambda m, t: date(int(m[2]), _month(m[1]), 1)),
+        (r"\b((?:19|20)\d{2})\b", lambda m, t: date(int(m[1]), 1, 1)),
+    )
+)
+
+
+def parse_completion_date(text: str, today: date) -> date | None:
+    """The day `text` refers to, relative to `today`, or None if it names no date we understand."""
+    lowered = text.lower()
+    for pattern, rule in _RULES:
+        match = pattern.search(lowered)
+        if match:
+            try:
+                return rule(match, today)
+            except ValueError:  # e.g. 31 February: the learner meant a date, but not a real one
+                return None
+    return None
+
+
+@dataclass(frozen=True)
+class DateCheck:
+    """`value` is set only when the date is acceptable; otherwise `problem` says why not."""
+
+    value: date | None
+    problem: str | None
+
+
+def check_completion_date(text: str, today: date) -> DateCheck:
+    """The completion date in `text`, if it is readable, not in the future and not implausibly old."""
+    value = parse_completion_date(text, today)
+    if value is None:
+        return DateCheck(None, UNREADABLE)
+    if value > today:
+        return DateCheck(
+            None, f"That date ({_spoken(value)}) is in the future. When did you finish the course?"
+        )
+    if value < EARLIEST_COMPLETION:
+        return DateCheck(
+            None,
+            f"That date ({_spoken(value)}) is before 2015, which is too early for a course in "
+            "this programme. Could you check the year?",
+        )
+    return DateCheck(value, None)
+
+
+def _spoken(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

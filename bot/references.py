@@ -1,0 +1,33 @@
+"""Application references like "ACTS-7KQ2-M9XD": unguessable to make, forgiving to read back."""
+from __future__ import annotations
+
+import re
+import secrets
+
+PREFIX = "ACTS"
+# Crockford base32: no I, L, O or U, so a reference read aloud or copied by hand survives.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+GROUP_LENGTH = 4
+
+# Crockford's reading rules: letters a person may type for a digit they saw.
+_CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+# Every letter but U: the alphabet plus the confusables above.
+_SYMBOL = "[0-9A-TV-Z]"
+_REFERENCE = re.compile(
+    rf"\b{PREFIX}[\s-]*({_SYMBOL}{{{GROUP_LENGTH}}})[\s-]*({_SYMBOL}{{{GROUP_LENGTH}}})\b"
+)
+
+
+def new_reference() -> str:
+    """A fresh reference: the prefix and 8 random symbols (40 bits) in two groups of four."""
+    symbols = "".join(secrets.choice(ALPHABET) for _ in range(2 * GROUP_LENGTH))
+    return f"{PREFIX}-{symbols[:GROUP_LENGTH]}-{symbols[GROUP_LENGTH:]}"
+
+
+def parse_reference(text: str) -> str | None:
+    """The reference in `text` in canonical form, forgiving case, spaces, missing hyphens and O/I/L."""
+    match = _REFERENCE.search(text.upper())
+    if match is None:
+        return None
+    first, second = (group.translate(_CONFUSABLES) for group in match.groups())
+    return f"{PREFIX}-{first}-{second}"
