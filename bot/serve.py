@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -107,6 +108,10 @@ class Cluster:
         self.wait_healthy(timeout)
 
     def launch(self) -> None:
+        for spec in self.specs:
+            # Never mistake someone else's server on our port for ours.
+            if _is_up(spec.health_url):
+                raise RuntimeError(f"something already answers at {spec.health_url}; stop it or choose another port")
         env = base_env()
         for spec in self.specs:
             out = None
@@ -132,6 +137,18 @@ class Cluster:
                 time.sleep(0.25)
 
     def stop(self) -> None:
+        # A second Ctrl-C must not interrupt the shutdown half-way and orphan a server.
+        if threading.current_thread() is not threading.main_thread():
+            self._terminate_all()  # signal handlers can only be changed from the main thread
+            return
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self._terminate_all()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _terminate_all(self) -> None:
         for proc in self.procs.values():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -163,6 +180,11 @@ def running(ports: Ports, model: Path = DEFAULT_MODEL, log_dir: Path | None = No
             cluster.stop()
 
 
+def _interrupt(signum, frame) -> None:
+    """SIGTERM gets the same clean shutdown as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the ACTS badge assistant locally.")
     parser.add_argument("--rasa-port", type=int, default=Ports.rasa)
@@ -170,8 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     args = parser.parse_args(argv)
 
-    # Turn SIGTERM into the same clean shutdown as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt)
     ports = Ports(rasa=args.rasa_port, actions=args.actions_port)
     print("Starting the ACTS badge assistant (this takes a few seconds)...", flush=True)
     try:

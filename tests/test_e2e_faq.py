@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.faq import load_faq
+
 # One learner question per FAQ topic, and the fact its answer must carry.
 QUESTIONS = [
     ("what exactly is a digital badge", "verifiable, portable credential"),
@@ -44,11 +46,34 @@ def test_a_button_payload_answers_its_topic(chat):
     assert "privacy settings" in chat.text("/faq_privacy")
 
 
-def test_did_you_mean_offers_buttons_then_yes_answers(chat):
-    reply = chat.say("/nlu_fallback")
-    buttons = [b for message in reply for b in message.get("buttons", [])]
-    # With no ranking there is nothing plausible to offer: an honest answer instead.
-    assert buttons == [] and "can't answer" in reply[0]["text"]
+def did_you_mean(chat) -> list[dict]:
+    """Sends a one-word question that fits several topics; returns the buttons offered."""
+    reply = chat.say("badge")
+    assert "Did you mean" in reply[0]["text"]
+    return reply[0]["buttons"]
+
+
+def test_did_you_mean_offers_two_or_three_topics_and_none_of_these(chat):
+    buttons = did_you_mean(chat)
+    topics = [b for b in buttons if b["payload"] != "/deny"]
+    assert 2 <= len(topics) <= 3
+    assert buttons[-1]["payload"] == "/deny"
+
+
+def test_did_you_mean_then_yes_answers_the_first_topic(chat):
+    first = did_you_mean(chat)[0]["payload"].lstrip("/")
+    assert chat.text("yes") == load_faq().topic(first).answer
+
+
+def test_did_you_mean_then_a_button_answers_that_topic(chat):
+    second = did_you_mean(chat)[1]["payload"]
+    assert chat.text(second) == load_faq().topic(second.lstrip("/")).answer
+
+
+def test_did_you_mean_then_no_is_an_honest_cant_help(chat):
+    did_you_mean(chat)
+    answer = chat.text("no")
+    assert "can't answer" in answer and "actscts.org" in answer
 
 
 def test_gibberish_never_gets_a_random_faq_answer(chat):
