@@ -17,7 +17,8 @@ export PYTHONPATH := $(CURDIR)
 # The interpreter the venv is built from: pyenv's pinned version, else python3.10 on PATH.
 BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python3) $(shell command -v python3.10))
 
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+FAQ_RESPONSES := data/nlu/faq_responses.yml
+TRAINING_INPUTS := config.yml domain.yml $(FAQ_RESPONSES) $(shell find data -name '*.yml' 2>/dev/null)
 
 .PHONY: help install train run shell test lock clean
 
@@ -37,6 +38,10 @@ $(STAMP): requirements.txt constraints.txt .python-version
 	@touch $@
 
 train: $(MODEL)
+
+# The FAQ answers are edited in bot/content/faq.yml; Rasa reads them as responses.
+$(FAQ_RESPONSES): bot/content/faq.yml bot/faq.py bot/faq_responses.py | $(STAMP)
+	$(PY) -m bot.faq_responses $@
 
 # Retrain only when the training data or configuration changed.
 $(MODEL): $(TRAINING_INPUTS) | $(STAMP)

@@ -1,4 +1,4 @@
-"""Answers FAQ questions, and offers "Did you mean ...?" when unsure."""
+"""When unsure what the learner meant: offer likely topics, and answer the one they pick."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,35 +8,26 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.faq import load_faq
+from bot.faq_responses import response_name
 from bot.suggestions import pick_suggestions
-
-AFFIRM = "affirm"
-
-
-def _latest_intent(tracker: Tracker) -> str | None:
-    return (tracker.latest_message.get("intent") or {}).get("name")
-
 
 def cant_help(dispatcher: CollectingDispatcher) -> None:
     faq = load_faq()
     dispatcher.utter_message(text=f"{faq.message('cant_help')} {faq.message('capabilities')}")
 
 
-class ActionAnswerFaq(Action):
-    """Answers the topic the learner asked about, or the suggestion they said yes to."""
+class ActionAnswerSuggestion(Action):
+    """The learner said yes to "Did you mean ...?": answer the first topic offered."""
 
     def name(self) -> str:
-        return "action_answer_faq"
+        return "action_answer_suggestion"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        intent = _latest_intent(tracker)
-        if intent == AFFIRM:
-            intent = next(iter(tracker.get_slot("suggestions") or []), None)
-        topic = load_faq().topic(intent)
-        if topic is None:
+        intent = next(iter(tracker.get_slot("suggestions") or []), None)
+        if load_faq().topic(intent) is None:
             cant_help(dispatcher)
         else:
-            dispatcher.utter_message(text=topic.answer)
+            dispatcher.utter_message(response=response_name(intent))
         return [SlotSet("suggestions", None)]
 
 

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import ActionAnswerFaq, ActionDidYouMean
+from actions.faq import ActionAnswerSuggestion, ActionDidYouMean
 from actions.fallback import ActionCantHelp, ActionContact
 from bot.faq import load_faq
 
@@ -27,20 +27,15 @@ def run(action, t: Tracker):
     return dispatcher.messages, events
 
 
-def test_answers_the_topic_asked():
-    messages, events = run(ActionAnswerFaq(), tracker("faq_fee"))
-    assert messages[0]["text"] == load_faq().topic("faq_fee").answer
+def test_a_yes_to_did_you_mean_answers_the_first_suggestion():
+    t = tracker("affirm", slots={"suggestions": ["faq_privacy", "faq_fee"]})
+    messages, events = run(ActionAnswerSuggestion(), t)
+    assert messages[0]["response"] == "utter_faq_privacy"
     assert SlotSet("suggestions", None) in events
 
 
-def test_a_yes_to_did_you_mean_answers_the_first_suggestion():
-    t = tracker("affirm", slots={"suggestions": ["faq_privacy", "faq_fee"]})
-    messages, _ = run(ActionAnswerFaq(), t)
-    assert messages[0]["text"] == load_faq().topic("faq_privacy").answer
-
-
 def test_a_yes_with_nothing_suggested_is_not_a_random_answer():
-    messages, _ = run(ActionAnswerFaq(), tracker("affirm", slots={"suggestions": None}))
+    messages, _ = run(ActionAnswerSuggestion(), tracker("affirm", slots={"suggestions": None}))
     assert "can't answer" in messages[0]["text"]
 
 
