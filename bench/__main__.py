@@ -1,0 +1,229 @@
+"""`make bench`: train, start and load this assistant and a stock Rasa assistant in one run.
+
+Both are trained on the same NLU data, domain, rules and stories (copied into a
+work directory); the stock one uses the config.yml that `rasa init` writes.
+Each is started as `make run` starts it (bot.serve), then driven over REST by
+a separate load process (bench.load) at 1, 8 and 32 concurrent conversations.
+Prints a Markdown table with ratios and writes bench/results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+import rasa as _rasa_pkg  # only to find `rasa init`'s config file; the bench never runs Rasa in-process
+from bench.procs import process_groups_rss_bytes
+from bench.workload import FIRST_QUESTION
+from bot.serve import ROOT, Cluster, Ports, base_env, endpoints_file, free_port, services
+
+STOCK_CONFIG = Path(_rasa_pkg.__file__).parent / "cli" / "initial_project" / "config.yml"
+LEVELS = (1, 8, 32)
+FULL_REQUESTS = {1: 100, 8: 400, 32: 640}
+SMOKE_REQUESTS = {1: 5, 8: 8, 32: 32}
+# Targets, as ratios project / stock (see issue "Benchmark").
+TARGETS = {
+    "msg_per_s@32": (">=", 6.0),
+    "p99_ms@32": ("<=", 0.2),
+    "startup_s": ("<=", 1 / 3),
+    "train_s": ("<=", 1 / 3),
+    "rss_mb": ("<=", 0.6),
+    "faq_accuracy": (">=", 1.0),
+}
+
+# In smoke mode stock Rasa trains for one epoch: the same code paths, a fraction of the time.
+SMOKE_STOCK_CONFIG = """recipe: default.v1
+assistant_id: stock_smoke
+language: en
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: RegexFeaturizer
+  - name: LexicalSyntacticFeaturizer
+  - name: CountVectorsFeaturizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 1
+    max_ngram: 4
+  - name: DIETClassifier
+    epochs: 1
+  - name: EntitySynonymMapper
+  - name: ResponseSelector
+    epochs: 1
+  - name: FallbackClassifier
+    threshold: 0.3
+    ambiguity_threshold: 0.1
+policies:
+  - name: MemoizationPolicy
+  - name: RulePolicy
+  - name: UnexpecTEDIntentPolicy
+    max_history: 5
+    epochs: 1
+  - name: TEDPolicy
+    max_history: 5
+    epochs: 1
+"""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def prepare(workdir: Path, name: str, config_text: str) -> Path:
+    system = workdir / name
+    system.mkdir(parents=True)
+    shutil.copytree(ROOT / "data", system / "data")
+    shutil.copy(ROOT / "domain.yml", system / "domain.yml")
+    (system / "config.yml").write_text(config_text)
+    return system
+
+
+def rasa(system: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "rasa", *args], cwd=system, env=base_env(),
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"rasa {' '.join(args)} failed in {system}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return result
+
+
+def train(system: Path) -> tuple[Path, float]:
+    started = time.perf_counter()
+    rasa(system, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+         "--out", "models", "--fixed-model-name", "model")
+    return system / "models" / "model.tar.gz", time.perf_counter() - started
+
+
+def accuracy(system: Path, model: Path) -> float:
+    rasa(system, "test", "nlu", "--model", str(model), "--nlu", str(ROOT / "tests" / "nlu" / "test_nlu.yml"),
+         "--out", "nlu_results")
+    return json.loads((system / "nlu_results" / "intent_report.json").read_text())["accuracy"]
+
+
+def first_correct_answer(url: str, deadline: float, must_be_right: bool) -> None:
+    """Waits for the first answer to FIRST_QUESTION (the right one, unless a one-epoch smoke model)."""
+    question, expected = FIRST_QUESTION
+    while time.monotonic() < deadline:
+        try:
+            reply = requests.post(url, json={"sender": "bench-startup", "message": question}, timeout=10).json()
+            answer = " ".join(m.get("text", "") for m in reply)
+            if answer and (expected in answer or not must_be_right):
+                return
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("no correct answer before the start-up deadline")
+
+
+def load(url: str, concurrency: int, count: int, time_limit: float) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.load", "--url", url, "--concurrency", str(concurrency),
+         "--requests", str(count), "--time-limit", str(time_limit)],
+        cwd=ROOT, env=base_env(), capture_output=True, text=True, check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def measure(name: str, system: Path, requests_per_level: dict, time_limit: float, ports: Ports,
+            is_project: bool, smoke: bool = False) -> dict:
+    log(f"{name}: training")
+    model, train_s = train(system)
+    log(f"{name}: trained in {train_s:.1f}s")
+    # The smoke run skips accuracy: `make test` measures the project's, and a one-epoch stock model's means nothing.
+    faq_accuracy = None if smoke else accuracy(system, model)
+    endpoints = endpoints_file(ports, ROOT / "endpoints.yml", system)
+    env = {"DATABASE_URL": f"sqlite:///{system / 'acts.db'}", "ACTS_UPLOAD_DIR": str(system / "uploads")}
+    if is_project:  # the project as `make run` starts it: its web service and a migrated database
+        from bot.db import migrate
+
+        migrate(env["DATABASE_URL"])
+    cluster = Cluster(services(ports, model, endpoints, web=is_project), log_dir=system / "logs", env=env)
+    url = f"http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook"
+    log(f"{name}: starting")
+    started = time.perf_counter()
+    cluster.launch()
+    try:
+        # A one-epoch stock model (smoke) may well answer wrongly; it only has to answer.
+        first_correct_answer(url, time.monotonic() + 300, must_be_right=is_project or not smoke)
+        startup_s = time.perf_counter() - started
+        log(f"{name}: first correct answer after {startup_s:.1f}s; loading")
+        load(url, 4, 20, time_limit)  # warm-up, not recorded
+        levels = {}
+        for concurrency in LEVELS:
+            levels[concurrency] = load(url, concurrency, requests_per_level[concurrency], time_limit)
+            log(f"{name}: {concurrency} concurrent: {levels[concurrency]}")
+        rss = process_groups_rss_bytes(cluster.pids())
+    finally:
+        cluster.stop()
+    return {"system": name, "train_s": round(train_s, 1), "startup_s": round(startup_s, 1),
+            "rss_mb": round(rss / 2**20), "faq_accuracy": faq_accuracy and round(faq_accuracy, 4), "levels": levels}
+
+
+def flatten(result: dict) -> dict:
+    flat = {key: result[key] for key in ("train_s", "startup_s", "rss_mb", "faq_accuracy")}
+    for concurrency, level in result["levels"].items():
+        for key in ("msg_per_s", "p50_ms", "p95_ms", "p99_ms", "errors"):
+            flat[f"{key}@{concurrency}"] = level[key]
+    return flat
+
+
+def ratios(project: dict, stock: dict) -> dict:
+    a, b = flatten(project), flatten(stock)
+    return {key: round(a[key] / b[key], 3) if a[key] is not None and b[key] else None
+            for key in a if not key.startswith("errors")}
+
+
+def verdict(key: str, ratio: float | None) -> str:
+    if key not in TARGETS or ratio is None:
+        return ""
+    op, bound = TARGETS[key]
+    met = ratio >= bound if op == ">=" else ratio <= bound
+    return f"{op} {bound:.2f}: {'met' if met else 'NOT met'}"
+
+
+def table(project: dict, stock: dict, ratio: dict) -> str:
+    a, b = flatten(project), flatten(stock)
+    lines = ["| measure | project | stock | project / stock | target |", "|---|---:|---:|---:|---|"]
+    for key in a:
+        shown = "" if key.startswith("errors") else ratio[key]
+        lines.append(f"| {key} | {a[key]} | {b[key]} | {shown} | {verdict(key, ratio.get(key))} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="a few requests, one-epoch stock model (CI)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    counts = SMOKE_REQUESTS if args.smoke else FULL_REQUESTS
+    time_limit = 30.0 if args.smoke else 180.0
+    stock_config = SMOKE_STOCK_CONFIG if args.smoke else STOCK_CONFIG.read_text()
+
+    with tempfile.TemporaryDirectory(prefix="acts-bench-") as tmp:
+        workdir = Path(tmp)
+        project_dir = prepare(workdir, "project", (ROOT / "config.yml").read_text())
+        stock_dir = prepare(workdir, "stock", stock_config)
+        # One system at a time, so neither competes with the other for the CPU.
+        project = measure("project", project_dir, counts, time_limit, Ports(free_port(), free_port(), free_port()),
+                          is_project=True, smoke=args.smoke)
+        stock = measure("stock", stock_dir, counts, time_limit, Ports(free_port(), free_port(), free_port()),
+                        is_project=False, smoke=args.smoke)
+    ratio = ratios(project, stock)
+    rows = [{"system": system["system"], "concurrency": concurrency, **level,
+             **{key: system[key] for key in ("train_s", "startup_s", "rss_mb", "faq_accuracy")}}
+            for system in (project, stock) for concurrency, level in system["levels"].items()]
+    results = {"smoke": args.smoke, "rows": rows, "ratios": ratio}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(project, stock, ratio))
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
