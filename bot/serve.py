@@ -41,6 +41,7 @@ class Service:
 class Ports:
     rasa: int = 5005
     actions: int = 5055
+    web: int = 8080
 
 
 def free_port() -> int:
@@ -67,9 +68,16 @@ def endpoints_file(ports: Ports, template: Path, workdir: Path) -> Path:
     return path
 
 
-def services(ports: Ports, model: Path, endpoints: Path) -> list[Service]:
+def services(ports: Ports, model: Path, endpoints: Path, web: bool = True) -> list[Service]:
+    """The assistant's servers; `web=False` leaves out the project's own web service (stock Rasa has none)."""
     py = sys.executable
-    return [
+    web_service = Service(
+        name="web",
+        argv=[py, "-m", "bot.web", "--port", str(ports.web)],
+        health_url=f"http://127.0.0.1:{ports.web}/health",
+        public_url=f"http://localhost:{ports.web}/upload/<token>",
+    )
+    return ([web_service] if web else []) + [
         Service(
             name="actions",
             argv=[py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
@@ -98,9 +106,11 @@ def _is_up(url: str) -> bool:
 class Cluster:
     """The running servers of one `make run` or one test session."""
 
-    def __init__(self, specs: Sequence[Service], log_dir: Path | None = None) -> None:
+    def __init__(self, specs: Sequence[Service], log_dir: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.specs = list(specs)
         self.log_dir = log_dir
+        self.env = env or {}
         self.procs: dict[str, subprocess.Popen] = {}
 
     def start(self, timeout: float = 180.0) -> None:
@@ -112,7 +122,7 @@ class Cluster:
             # Never mistake someone else's server on our port for ours.
             if _is_up(spec.health_url):
                 raise RuntimeError(f"something already answers at {spec.health_url}; stop it or choose another port")
-        env = base_env()
+        env = {**base_env(), **self.env}
         for spec in self.specs:
             out = None
             if self.log_dir is not None:
@@ -169,10 +179,16 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def running(ports: Ports, model: Path = DEFAULT_MODEL, log_dir: Path | None = None) -> Iterator[Cluster]:
+def running(ports: Ports, model: Path = DEFAULT_MODEL, log_dir: Path | None = None,
+            env: dict[str, str] | None = None) -> Iterator[Cluster]:
+    """All servers up (database migrated first), stopped again on exit."""
+    env = {"ACTS_PUBLIC_URL": f"http://localhost:{ports.web}", **(env or {})}
+    from bot.db import migrate  # imported here: the benchmark uses this module without a database
+
+    migrate(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
     with tempfile.TemporaryDirectory(prefix="acts-run-") as tmp:
         endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp))
-        cluster = Cluster(services(ports, model, endpoints), log_dir=log_dir)
+        cluster = Cluster(services(ports, model, endpoints), log_dir=log_dir, env=env)
         cluster.start()
         try:
             yield cluster
@@ -189,18 +205,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the ACTS badge assistant locally.")
     parser.add_argument("--rasa-port", type=int, default=Ports.rasa)
     parser.add_argument("--actions-port", type=int, default=Ports.actions)
+    parser.add_argument("--web-port", type=int, default=Ports.web)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     args = parser.parse_args(argv)
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _interrupt)
-    ports = Ports(rasa=args.rasa_port, actions=args.actions_port)
+    ports = Ports(rasa=args.rasa_port, actions=args.actions_port, web=args.web_port)
     print("Starting the ACTS badge assistant (this takes a few seconds)...", flush=True)
     try:
         with running(ports, args.model) as cluster:
             print("\nThe ACTS badge assistant is up:")
             for spec in cluster.specs:
                 print(f"  {spec.name:<8} {spec.public_url}")
+            from bot.settings import database_url
+            print(f"  database {database_url().split('@')[-1]}")  # never print credentials
             print(f"\nTry: curl -s -XPOST {cluster.specs[-1].public_url} "
                   "-H 'Content-Type: application/json' -d '{\"sender\":\"me\",\"message\":\"Is there a fee?\"}'")
             print("Press Ctrl-C to stop.\n", flush=True)

@@ -8,6 +8,8 @@ import zlib
 import pytest
 from PIL import Image
 
+from tests.files import make_jpeg, make_pdf, make_png, png_chunk
+
 from bot.uploads import (
     ALLOWED,
     DAMAGED,
@@ -21,48 +23,6 @@ from bot.uploads import (
 )
 
 MB = 1024 * 1024
-
-
-def make_pdf() -> bytes:
-    """A real one-page PDF, written by hand: header, objects, a cross-reference table with the
-    objects' true byte offsets, trailer, startxref and %%EOF."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    pdf = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(pdf))
-        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref_offset = len(pdf)
-    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n" % (len(objects) + 1, xref_offset)
-    return bytes(pdf + b"%%EOF\n")
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def make_png(width: int = 3, height: int = 2) -> bytes:
-    """A real RGB PNG: signature, IHDR, one zlib-compressed IDAT of filtered rows, IEND."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\xff\x80\x00" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(rows))
-        + png_chunk(b"IEND", b"")
-    )
-
-
-def make_jpeg() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 PDF, PNG, JPEG = make_pdf(), make_png(), make_jpeg()

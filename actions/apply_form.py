@@ -1,0 +1,234 @@
+"""The badge application form: validation, dynamic questions, submission and cancellation."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import apply_steps as steps
+from bot.applications import ApplicationStore, UploadRejected
+from bot.catalogue import load_catalogue
+from bot.db import DatabaseUnavailable
+from bot.faq import load_faq
+from bot.settings import public_web_url
+
+STORE_DOWN = ("I can't reach our application database right now, so I can't save this step. "
+              "Your answers so far are kept: say \"continue my application\" in a minute to pick up here.")
+
+
+def _say(dispatcher: CollectingDispatcher, step: steps.Step) -> dict[str, Any]:
+    for text in step.say:
+        dispatcher.utter_message(text=text)
+    return step.updates
+
+
+def _ask(dispatcher: CollectingDispatcher, prompt: steps.Prompt) -> None:
+    dispatcher.utter_message(text=prompt.text, buttons=list(prompt.buttons))
+
+
+def _intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def _slots(tracker: Tracker) -> dict[str, Any]:
+    return {name: tracker.get_slot(name) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS}
+
+
+def _cleared() -> list[dict[str, Any]]:
+    return [SlotSet(name, None) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS + ("requested_slot",)]
+
+
+class ValidateApplyForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_apply_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        # Not eligible: no more questions; action_finish_application then stores nothing.
+        return [] if tracker.get_slot("eligible") is False else list(steps.FORM_SLOTS)
+
+    async def run(self, dispatcher, tracker, domain):
+        requested = tracker.get_slot("requested_slot")
+        intent, confidence = _intent(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if steps.is_cancel(requested, text, intent, confidence) and not self._answers(requested, text, tracker):
+            return self._cancel(dispatcher, tracker)
+        if steps.is_interruption(requested, text, intent, confidence) and not self._answers(requested, text, tracker):
+            self._answer_aside(dispatcher, intent)
+            return [SlotSet(requested, None)]  # nothing filled: the form asks its question again
+        if intent == "apply_badge" and any(tracker.get_slot(s) is not None for s in steps.FORM_SLOTS):
+            dispatcher.utter_message(text="Welcome back: let's pick up your application where we left off.")
+        return await super().run(dispatcher, tracker, domain)
+
+    def _answers(self, slot: str, text: str, tracker: Tracker) -> bool:
+        """Whether the text is a valid answer to the question asked ("Team Science Fundamentals"
+        reads like an FAQ question to the classifier, but it answers "which badge?")."""
+        if slot == "document":
+            return False  # any message only prompts a look for the upload; its words answer nothing
+        try:
+            return self._step(slot, text, tracker).updates.get(slot) is not None
+        except DatabaseUnavailable:
+            return False
+
+    def _step(self, slot: str, text: str, tracker: Tracker) -> steps.Step:
+        intent, _ = _intent(tracker)
+        return steps.answer(slot, text, intent, _slots(tracker), date.today(),
+                            documents=lambda: ApplicationStore().draft_documents(tracker.sender_id))
+
+    @staticmethod
+    def _cancel(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+        """Ends the form (requested_slot None), forgets the answers and deletes any upload."""
+        try:
+            ApplicationStore().cancel_draft(tracker.sender_id)
+        except DatabaseUnavailable:
+            pass  # a leftover draft is never reviewed or issued; the learner is not blocked
+        dispatcher.utter_message(text=steps.CANCELLED)
+        return _cleared()
+
+    @staticmethod
+    def _answer_aside(dispatcher: CollectingDispatcher, intent: str) -> None:
+        if load_faq().topic(intent) is not None:
+            dispatcher.utter_message(response=f"utter_{intent}")
+        elif intent == "human_handoff":
+            dispatcher.utter_message(text=load_faq().message("contact"))
+        elif intent == "bot_challenge":
+            dispatcher.utter_message(response="utter_iamabot")
+        else:
+            dispatcher.utter_message(text="You're applying for a badge: answer the question below, "
+                                          "ask me anything about badges, or say \"cancel\" to stop.")
+
+    async def extract_badge_id(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        """The badge may be named in the message that starts the application."""
+        if tracker.get_slot("badge_id") or tracker.get_slot("requested_slot"):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        return {"badge_id": text} if load_catalogue().match(text) else {}
+
+    def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        try:
+            return _say(dispatcher, self._step(slot, str(value), tracker))
+        except DatabaseUnavailable:
+            dispatcher.utter_message(text=STORE_DOWN)
+            return {slot: None}
+
+    def validate_badge_id(self, value, dispatcher, tracker, domain):
+        return self._validate("badge_id", value, dispatcher, tracker)
+
+    def validate_training_completed(self, value, dispatcher, tracker, domain):
+        return self._validate("training_completed", value, dispatcher, tracker)
+
+    def validate_training_id(self, value, dispatcher, tracker, domain):
+        return self._validate("training_id", value, dispatcher, tracker)
+
+    def validate_completion_date(self, value, dispatcher, tracker, domain):
+        return self._validate("completion_date", value, dispatcher, tracker)
+
+    def validate_full_name(self, value, dispatcher, tracker, domain):
+        return self._validate("full_name", value, dispatcher, tracker)
+
+    def validate_email(self, value, dispatcher, tracker, domain):
+        return self._validate("email", value, dispatcher, tracker)
+
+    def validate_organisation(self, value, dispatcher, tracker, domain):
+        return self._validate("organisation", value, dispatcher, tracker)
+
+    def validate_orcid(self, value, dispatcher, tracker, domain):
+        return self._validate("orcid", value, dispatcher, tracker)
+
+    def validate_document(self, value, dispatcher, tracker, domain):
+        return self._validate("document", value, dispatcher, tracker)
+
+    def validate_confirmed(self, value, dispatcher, tracker, domain):
+        return self._validate("confirmed", value, dispatcher, tracker)
+
+
+class AskBadge(Action):
+    def name(self) -> str:
+        return "action_ask_badge_id"
+
+    async def run(self, dispatcher, tracker, domain):
+        _ask(dispatcher, steps.prompt_badge())
+        return []
+
+
+class AskTrainingCompleted(Action):
+    def name(self) -> str:
+        return "action_ask_training_completed"
+
+    async def run(self, dispatcher, tracker, domain):
+        _ask(dispatcher, steps.prompt_training_completed(tracker.get_slot("badge_id")))
+        return []
+
+
+class AskTraining(Action):
+    def name(self) -> str:
+        return "action_ask_training_id"
+
+    async def run(self, dispatcher, tracker, domain):
+        _ask(dispatcher, steps.prompt_training(tracker.get_slot("badge_id")))
+        return []
+
+
+class AskEmail(Action):
+    def name(self) -> str:
+        return "action_ask_email"
+
+    async def run(self, dispatcher, tracker, domain):
+        _ask(dispatcher, steps.prompt_email(tracker.get_slot("email_suggestion"), tracker.get_slot("email_typed")))
+        return []
+
+
+class AskDocument(Action):
+    """Sends a one-time upload link bound to this conversation's draft (reused while still valid)."""
+
+    def name(self) -> str:
+        return "action_ask_document"
+
+    async def run(self, dispatcher, tracker, domain):
+        store = ApplicationStore()
+        token = tracker.get_slot("upload_token")
+        try:
+            if not token or not store.upload_link_valid(token):
+                token = store.start_draft(tracker.sender_id, tracker.get_slot("badge_id")).token
+        except DatabaseUnavailable:
+            dispatcher.utter_message(text=STORE_DOWN)
+            return []
+        url = f"{public_web_url()}/upload/{token}"
+        _ask(dispatcher, steps.prompt_document(tracker.get_slot("badge_id"), url))
+        # For the website widget: upload in place, then send {"upload_token": ...} as message metadata.
+        dispatcher.utter_message(json_message={"upload": {"url": url, "token": token}})
+        return [SlotSet("upload_token", token)]
+
+
+class AskConfirmation(Action):
+    def name(self) -> str:
+        return "action_ask_confirmed"
+
+    async def run(self, dispatcher, tracker, domain):
+        _ask(dispatcher, steps.prompt_confirmation(_slots(tracker)))
+        return []
+
+
+class FinishApplication(Action):
+    """The form is complete: submit, or (not eligible) store nothing."""
+
+    def name(self) -> str:
+        return "action_finish_application"
+
+    async def run(self, dispatcher, tracker, domain):
+        slots = _slots(tracker)
+        if slots["eligible"] is False or slots["confirmed"] is not True:
+            return _cleared()
+        try:
+            submission = ApplicationStore().submit(tracker.sender_id, steps.details_from(slots))
+        except DatabaseUnavailable:
+            dispatcher.utter_message(text=STORE_DOWN)
+            return [SlotSet("confirmed", None)]
+        except UploadRejected as missing:
+            dispatcher.utter_message(text=f"{missing} Say \"continue my application\" to upload it.")
+            return [SlotSet("document", None), SlotSet("confirmed", None), SlotSet("upload_token", None)]
+        dispatcher.utter_message(text=steps.submitted_message(submission))
+        return _cleared()

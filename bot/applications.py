@@ -1,0 +1,280 @@
+"""The applications store: drafts with their upload links and documents, then submitted applications.
+
+Every status change is recorded with who made it and when. Only the learner's own
+conversation can attach documents to its draft, through an unguessable one-time token.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from bot import db
+from bot.models import Applicant, Application, Document, StatusChange
+from bot.references import new_reference
+from bot.settings import upload_dir, upload_link_hours
+from bot.uploads import ALLOWED, check_upload, safe_display_name
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+UNDER_REVIEW = "under_review"
+APPROVED = "approved"
+REJECTED = "rejected"
+CANCELLED = "cancelled"
+# An application in one of these states blocks a second one for the same email and badge.
+OPEN_STATUSES = (SUBMITTED, UNDER_REVIEW, APPROVED)
+
+LEARNER = "learner"
+
+
+class UploadRejected(ValueError):
+    """The upload cannot be accepted; the message says why, in words for the learner."""
+
+
+LINK_INVALID = ("This upload link is not valid any more: it may have expired or been used already. "
+                "Go back to the chat and ask for a new link.")
+
+
+@dataclass(frozen=True)
+class UploadLink:
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    name: str
+    size: int
+    mime: str
+    sha256: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.name} ({_human_size(self.size)})"
+
+
+@dataclass(frozen=True)
+class Details:
+    badge_id: str
+    training_id: str
+    completion_date: date
+    full_name: str
+    email: str
+    organisation: str
+    orcid: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    reference: str
+    duplicate: bool  # True: an open application already existed; this is its reference
+
+
+def _human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything here is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class ApplicationStore:
+    def __init__(self, url: str | None = None, documents_dir: Path | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.url = url
+        self.documents_dir = documents_dir or upload_dir()
+        self.clock = clock
+
+    def _session(self) -> Session:
+        return db.session(self.url)
+
+    def _run(self, work: Callable[[Session], object]):
+        """Runs `work` in one transaction; a database that cannot be reached becomes DatabaseUnavailable."""
+        try:
+            with self._session() as session, session.begin():
+                return work(session)
+        except OperationalError as error:
+            raise db.DatabaseUnavailable(str(error.orig.__class__.__name__)) from error
+
+    # --- drafts and uploads ------------------------------------------------------------
+
+    def start_draft(self, conversation_id: str, badge_id: str) -> UploadLink:
+        """The conversation's draft for this badge, with a fresh one-time upload link."""
+        token = secrets.token_urlsafe(32)
+        expires_at = self.clock() + timedelta(hours=upload_link_hours())
+
+        def work(session: Session) -> UploadLink:
+            draft = self._draft(session, conversation_id)
+            if draft is None or draft.badge_id != badge_id:
+                if draft is not None:
+                    self._discard(session, draft, "badge changed")
+                draft = Application(status=DRAFT, badge_id=badge_id, conversation_id=conversation_id)
+                session.add(draft)
+                session.flush()
+                self._record(session, draft, None, DRAFT, LEARNER)
+            draft.upload_token_hash = _hash_token(token)
+            draft.upload_token_expires_at = expires_at
+            return UploadLink(token=token, expires_at=expires_at)
+
+        return self._run(work)
+
+    def attach_document(self, token: str, filename: str | None, data: bytes) -> DocumentInfo:
+        """Stores an uploaded certificate on the draft the token belongs to; the token is then spent."""
+        check = check_upload(data)
+        if check.problem:
+            raise UploadRejected(check.problem)
+
+        def work(session: Session) -> DocumentInfo:
+            draft = self._draft_for_token(session, token)
+            if draft is None:
+                raise UploadRejected(LINK_INVALID)
+            name = safe_display_name(filename)
+            stored_name = secrets.token_hex(16) + ALLOWED[check.mime]
+            self.documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            (self.documents_dir / stored_name).write_bytes(data)
+            session.add(Document(application_id=draft.id, original_name=name, stored_name=stored_name,
+                                 mime=check.mime, size=check.size, sha256=check.sha256))
+            draft.upload_token_hash = None  # one upload per link
+            draft.upload_token_expires_at = None
+            return DocumentInfo(name=name, size=check.size, mime=check.mime, sha256=check.sha256)
+
+        return self._run(work)
+
+    def upload_link_valid(self, token: str) -> bool:
+        def work(session: Session) -> bool:
+            draft = self._draft_for_token(session, token)
+            return draft is not None
+
+        return self._run(work)
+
+    def _draft_for_token(self, session: Session, token: str) -> Application | None:
+        draft = session.execute(
+            select(Application).where(Application.upload_token_hash == _hash_token(token or ""))
+        ).scalar_one_or_none()
+        if draft is None or draft.status != DRAFT or _aware(draft.upload_token_expires_at) < self.clock():
+            return None
+        return draft
+
+    def draft_documents(self, conversation_id: str) -> list[DocumentInfo]:
+        def work(session: Session) -> list[DocumentInfo]:
+            draft = self._draft(session, conversation_id)
+            return [] if draft is None else [
+                DocumentInfo(d.original_name, d.size, d.mime, d.sha256) for d in draft.documents
+            ]
+
+        return self._run(work)
+
+    def cancel_draft(self, conversation_id: str) -> bool:
+        def work(session: Session) -> bool:
+            draft = self._draft(session, conversation_id)
+            if draft is None:
+                return False
+            self._discard(session, draft, "cancelled by the learner")
+            return True
+
+        return self._run(work)
+
+    # --- submission --------------------------------------------------------------------
+
+    def submit(self, conversation_id: str, details: Details) -> Submission:
+        """Turns the conversation's draft into a submitted application, unless one is already open."""
+        email = details.email.strip().lower()
+
+        def work(session: Session) -> Submission:
+            existing = self.open_application(session, email, details.badge_id)
+            draft = self._draft(session, conversation_id)
+            if existing is not None:
+                if draft is not None:
+                    self._discard(session, draft, f"duplicate of {existing.reference}")
+                return Submission(reference=existing.reference, duplicate=True)
+            if draft is None or not draft.documents:
+                raise UploadRejected("There is no uploaded certificate for this application yet.")
+            applicant = session.execute(select(Applicant).where(Applicant.email == email)).scalar_one_or_none()
+            if applicant is None:
+                applicant = Applicant(email=email)
+                session.add(applicant)
+            applicant.full_name = details.full_name
+            applicant.organisation = details.organisation
+            applicant.orcid = details.orcid
+            draft.applicant = applicant
+            draft.badge_id = details.badge_id
+            draft.training_id = details.training_id
+            draft.completion_date = details.completion_date
+            draft.reference = self._unused_reference(session)
+            draft.submitted_at = self.clock()
+            draft.upload_token_hash = None
+            self._set_status(session, draft, SUBMITTED, LEARNER)
+            return Submission(reference=draft.reference, duplicate=False)
+
+        return self._run(work)
+
+    def open_application(self, session: Session, email: str, badge_id: str) -> Application | None:
+        return session.execute(
+            select(Application).join(Applicant)
+            .where(Applicant.email == email.lower(), Application.badge_id == badge_id,
+                   Application.status.in_(OPEN_STATUSES))
+            .order_by(Application.id)
+        ).scalars().first()
+
+    def submitted(self, email: str | None = None) -> list[Application]:
+        """Submitted (non-draft) applications, with applicant and documents loaded; for tests and reviewers."""
+        def work(session: Session) -> list[Application]:
+            query = select(Application).where(Application.status != DRAFT, Application.status != CANCELLED)
+            if email:
+                query = query.join(Applicant).where(Applicant.email == email.lower())
+            rows = session.execute(query.order_by(Application.id)).scalars().all()
+            for row in rows:
+                _ = row.applicant, row.documents, row.history  # load before the session closes
+            return list(rows)
+
+        return self._run(work)
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _draft(self, session: Session, conversation_id: str) -> Application | None:
+        return session.execute(
+            select(Application).where(Application.conversation_id == conversation_id,
+                                      Application.status == DRAFT).order_by(Application.id.desc())
+        ).scalars().first()
+
+    def _discard(self, session: Session, draft: Application, note: str) -> None:
+        """Cancels a draft and deletes its files: nothing of an unsubmitted application is kept."""
+        for document in list(draft.documents):
+            (self.documents_dir / document.stored_name).unlink(missing_ok=True)
+            session.delete(document)
+        draft.upload_token_hash = None
+        self._set_status(session, draft, CANCELLED, LEARNER, note)
+
+    def _unused_reference(self, session: Session) -> str:
+        while True:
+            reference = new_reference()
+            taken = session.execute(select(Application.id).where(Application.reference == reference)).first()
+            if taken is None:
+                return reference
+
+    def _set_status(self, session: Session, application: Application, status: str, actor: str,
+                    note: str | None = None) -> None:
+        previous = application.status
+        application.status = status
+        self._record(session, application, previous, status, actor, note)
+
+    def _record(self, session: Session, application: Application, previous: str | None, status: str,
+                actor: str, note: str | None = None) -> None:
+        session.add(StatusChange(application_id=application.id, from_status=previous, to_status=status,
+                                 actor=actor, note=note, at=self.clock()))

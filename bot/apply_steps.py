@@ -1,0 +1,321 @@
+"""The application conversation, one answer at a time: what each answer sets and what to say.
+
+Each function takes what the learner said (and the little context it needs) and returns
+a Step: the slots to set (None clears a slot, so its question is asked again) and the
+sentences to say. The Rasa form validation action only passes these on.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Mapping
+
+from bot.applications import Details, DocumentInfo
+from bot.catalogue import load_catalogue
+from bot.corrections import parse_correction
+from bot.dates import check_completion_date
+from bot.eligibility import badge_open, training_completed, training_qualifies
+from bot.emails import check_email
+from bot.faq import load_faq
+from bot.names import check_full_name
+from bot.orcid import normalise_orcid
+
+FORM_SLOTS = ("badge_id", "training_completed", "training_id", "completion_date", "full_name",
+              "email", "organisation", "orcid", "document", "confirmed")
+HELPER_SLOTS = ("eligible", "email_suggestion", "email_typed", "upload_token")
+SKIPPED = "skipped"
+MAX_ORGANISATION = 200
+
+_YES = re.compile(r"^\s*(y|yes|yep|yeah|yup|sure|correct|right|i did|i have|done|completed|confirm|submit|"
+                  r"send it|ok|okay|that's right|looks good|all good)\b", re.I)
+_NO = re.compile(r"^\s*(n|no|nope|nah|not yet|i haven't|i have not|i didn't|i did not|never|negative)\b", re.I)
+_SKIP = re.compile(r"\b(skip|none|no orcid|don't have|do not have|dont have|n/a|not applicable|no thanks|no)\b", re.I)
+_OTHER = re.compile(r"\b(other|another|different|something else|none of (these|them|those))\b", re.I)
+_QUESTION_START = re.compile(r"^\s*(what|how|why|where|who|when|is|are|can|could|do|does|will|would|should)\b", re.I)
+
+AFFIRM, DENY = "affirm", "deny"
+INTERRUPTIONS = {"help", "human_handoff", "bot_challenge"}
+STOP = "stop"
+# Cancelling throws answers away, so only a confident "stop" does it: "change my organisation"
+# must never be taken for "cancel".
+CANCEL_CONFIDENCE = 0.7
+CANCELLED = ("OK, I've cancelled your application. Nothing was submitted, and any file you uploaded "
+             "for it has been deleted. You can start again any time.")
+INTERRUPTION_CONFIDENCE = 0.6
+FREE_TEXT_SLOTS = {"full_name", "organisation"}
+
+
+@dataclass
+class Step:
+    updates: dict[str, Any] = field(default_factory=dict)
+    say: list[str] = field(default_factory=list)
+
+
+def _yes_no(text: str, intent: str | None) -> bool | None:
+    if intent == AFFIRM or _YES.search(text):
+        return True
+    if intent == DENY or _NO.search(text):
+        return False
+    return None
+
+
+def _not_eligible(slot: str, value: Any, message: str) -> Step:
+    contact = load_faq().contact()
+    return Step({slot: value, "eligible": False}, [message.replace("{contact}", contact)])
+
+
+def choose_badge(text: str) -> Step:
+    catalogue = load_catalogue()
+    badge = catalogue.match(text)
+    if badge is None:
+        names = ", ".join(b.name for b in catalogue.open_badges)
+        return Step({"badge_id": None}, [f"I didn't catch which badge. You can apply for: {names}."])
+    verdict = badge_open(badge)
+    if not verdict.eligible:
+        return _not_eligible("badge_id", badge.id, verdict.message)
+    return Step({"badge_id": badge.id, "eligible": True})
+
+
+def answer_training_completed(text: str, intent: str | None, badge_id: str) -> Step:
+    badge = load_catalogue().get(badge_id)
+    answer = _yes_no(text, intent)
+    if answer is None:
+        return Step({"training_completed": None}, ["Please answer yes or no."])
+    verdict = training_completed(badge, answer)
+    if not verdict.eligible:
+        return _not_eligible("training_completed", False, verdict.message)
+    return Step({"training_completed": True})
+
+
+def choose_training(text: str, badge_id: str) -> Step:
+    badge = load_catalogue().get(badge_id)
+    training = badge.match_training(text)
+    if training is not None:
+        return Step({"training_id": training.id})
+    if _OTHER.search(text):
+        return _not_eligible("training_id", None, training_qualifies(badge, None).message)
+    names = "; ".join(t.name for t in badge.trainings)
+    return Step({"training_id": None}, [f"Which of these did you complete? {names}. If it was another one, say \"another training\"."])
+
+
+def answer_completion_date(text: str, today: date) -> Step:
+    check = check_completion_date(text, today)
+    if check.problem:
+        return Step({"completion_date": None}, [check.problem])
+    return Step({"completion_date": check.value.isoformat()})
+
+
+def answer_full_name(text: str) -> Step:
+    check = check_full_name(text)
+    if check.problem:
+        return Step({"full_name": None}, [check.problem])
+    return Step({"full_name": check.full_name})
+
+
+def answer_email(text: str, intent: str | None, suggestion: str | None, typed: str | None) -> Step:
+    cleared = {"email_suggestion": None, "email_typed": None}
+    if suggestion:
+        answer = _yes_no(text, intent) if "@" not in text else None
+        if answer is True:
+            return Step({"email": suggestion, **cleared})
+        if answer is False:
+            return Step({"email": typed, **cleared})
+    check = check_email(text)
+    if check.problem:
+        return Step({"email": None, **cleared}, [check.problem])
+    if check.suggestion:
+        return Step({"email": None, "email_suggestion": check.suggestion, "email_typed": check.address})
+    return Step({"email": check.address, **cleared})
+
+
+def answer_organisation(text: str) -> Step:
+    value = " ".join(text.split()).strip(" .")
+    if len(value) < 2 or len(value) > MAX_ORGANISATION or "?" in value:
+        return Step({"organisation": None}, ["Which organisation or institution are you with?"])
+    return Step({"organisation": value})
+
+
+def answer_orcid(text: str, intent: str | None) -> Step:
+    orcid = normalise_orcid(text)
+    if orcid:
+        return Step({"orcid": orcid})
+    if intent == DENY or _SKIP.search(text):
+        return Step({"orcid": SKIPPED})
+    return Step({"orcid": None}, [
+        "That isn't a valid ORCID iD: it has 16 characters like 0000-0002-1825-0097, and the last one "
+        "is a check digit. Could you check it, or say \"skip\"?"])
+
+
+def document_received(documents: list[DocumentInfo]) -> Step:
+    if not documents:
+        return Step({"document": None}, ["I haven't received a file yet."])
+    latest = documents[-1]
+    return Step({"document": latest.summary}, [f"Got your {latest.summary}."])
+
+
+def _correct(field_name: str, value: str, slots: Mapping[str, Any], today: date) -> Step:
+    steps = {
+        "email": lambda: answer_email(value, None, None, None),
+        "full_name": lambda: answer_full_name(value),
+        "organisation": lambda: answer_organisation(value),
+        "orcid": lambda: answer_orcid(value, None),
+        "completion_date": lambda: answer_completion_date(value, today),
+        "training_id": lambda: choose_training(value, slots["badge_id"]),
+    }
+    return steps[field_name]()
+
+
+def answer_confirmation(text: str, intent: str | None, slots: Mapping[str, Any], today: date) -> Step:
+    correction = parse_correction(text)
+    if correction is not None:
+        if correction.value is None:
+            return Step({correction.field: None, "confirmed": None})
+        step = _correct(correction.field, correction.value, slots, today)
+        step.updates["confirmed"] = None
+        if step.updates.get(correction.field) is not None:
+            step.say.insert(0, "Updated.")
+        return step
+    answer = _yes_no(text, intent)
+    if answer is True:
+        return Step({"confirmed": True})
+    if answer is False or re.search(r"\b(change|edit|wrong)\b", text, re.I):
+        return Step({"confirmed": None}, [
+            "What would you like to change? For example: \"change my email to jane@uni.edu\" or \"change my name\"."])
+    return Step({"confirmed": None}, [
+        "Say \"submit\" to send your application, tell me what to change, or say \"cancel\"."])
+
+
+def answer(slot: str, text: str, intent: str | None, slots: Mapping[str, Any], today: date,
+           documents: Callable[[], list[DocumentInfo]]) -> Step:
+    """What the learner's reply to the question about `slot` does."""
+    badge_id = slots.get("badge_id")
+    if slot == "badge_id":
+        return choose_badge(text)
+    if slot == "training_completed":
+        return answer_training_completed(text, intent, badge_id)
+    if slot == "training_id":
+        return choose_training(text, badge_id)
+    if slot == "completion_date":
+        return answer_completion_date(text, today)
+    if slot == "full_name":
+        return answer_full_name(text)
+    if slot == "email":
+        return answer_email(text, intent, slots.get("email_suggestion"), slots.get("email_typed"))
+    if slot == "organisation":
+        return answer_organisation(text)
+    if slot == "orcid":
+        return answer_orcid(text, intent)
+    if slot == "document":
+        return document_received(documents())
+    return answer_confirmation(text, intent, slots, today)
+
+
+def is_cancel(slot: str | None, text: str, intent: str | None, confidence: float) -> bool:
+    """Whether the learner wants to stop the application altogether."""
+    if intent != STOP or confidence < CANCEL_CONFIDENCE:
+        return False
+    return not (slot == "confirmed" and parse_correction(text) is not None)
+
+
+def is_interruption(slot: str | None, text: str, intent: str | None, confidence: float) -> bool:
+    """Whether the learner asked something else mid-form (answered, then the form goes on)."""
+    if slot is None or confidence < INTERRUPTION_CONFIDENCE:
+        return False
+    if intent not in INTERRUPTIONS and load_faq().topic(intent) is None:
+        return False
+    if slot == "confirmed" and parse_correction(text) is not None:
+        return False
+    if slot in FREE_TEXT_SLOTS:
+        return "?" in text or bool(_QUESTION_START.search(text))
+    return True
+
+
+def summary(slots: Mapping[str, Any]) -> str:
+    catalogue = load_catalogue()
+    badge = catalogue.get(slots.get("badge_id"))
+    training = badge.training(slots.get("training_id")) if badge else None
+    orcid = slots.get("orcid")
+    lines = [
+        "Here is your application:",
+        f"- Badge: {badge.name if badge else '?'}",
+        f"- Qualifying training: {training.name if training else '?'}",
+        f"- Completed: {slots.get('completion_date')}",
+        f"- Name: {slots.get('full_name')}",
+        f"- Email: {slots.get('email')}",
+        f"- Organisation: {slots.get('organisation')}",
+        f"- ORCID iD: {orcid if orcid and orcid != SKIPPED else 'not given'}",
+        f"- Document: {slots.get('document')}",
+        "Shall I submit it? You can also change any of it (\"change my email to ...\") or cancel.",
+    ]
+    return "\n".join(lines)
+
+
+def details_from(slots: Mapping[str, Any]) -> Details:
+    orcid = slots.get("orcid")
+    return Details(
+        badge_id=slots["badge_id"], training_id=slots["training_id"],
+        completion_date=date.fromisoformat(slots["completion_date"]),
+        full_name=slots["full_name"], email=slots["email"], organisation=slots["organisation"],
+        orcid=None if orcid in (None, SKIPPED) else orcid,
+    )
+
+
+# --- the questions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+    buttons: tuple[dict, ...] = ()
+
+
+def _button(title: str, payload: str | None = None) -> dict:
+    return {"title": title, "payload": payload or title}
+
+
+def prompt_badge() -> Prompt:
+    badges = load_catalogue().badges
+    return Prompt("Which badge would you like to apply for?", tuple(_button(b.name) for b in badges))
+
+
+def prompt_training_completed(badge_id: str) -> Prompt:
+    badge = load_catalogue().get(badge_id)
+    names = " or ".join(t.name for t in badge.trainings)
+    return Prompt(f"Have you completed a qualifying training for the {badge.name} badge ({names})?",
+                  (_button("Yes", "/affirm"), _button("No", "/deny")))
+
+
+def prompt_training(badge_id: str) -> Prompt:
+    badge = load_catalogue().get(badge_id)
+    buttons = tuple(_button(t.name) for t in badge.trainings) + (_button("Another training"),)
+    return Prompt("Which qualifying training did you complete?", buttons)
+
+
+def prompt_email(suggestion: str | None, typed: str | None) -> Prompt:
+    if suggestion:
+        return Prompt(f"Did you mean {suggestion}?",
+                      (_button(f"Yes, {suggestion}", "/affirm"), _button(f"No, keep {typed}", "/deny")))
+    return Prompt("What email address should we use? Credly will send your badge there, from admin@credly.com.")
+
+
+def prompt_document(badge_id: str, url: str) -> Prompt:
+    badge = load_catalogue().get(badge_id)
+    document = badge.documents[0].name if badge and badge.documents else "certificate"
+    return Prompt(f"Please upload your {document} (PDF, PNG or JPEG, up to 10 MB) with this one-time link: "
+                  f"{url}\nWhen it's uploaded, come back here and say \"done\".")
+
+
+def prompt_confirmation(slots: Mapping[str, Any]) -> Prompt:
+    return Prompt(summary(slots), (_button("Submit", "/affirm"), _button("Change something"),
+                                   _button("Cancel", "/stop")))
+
+
+def submitted_message(submission) -> str:
+    if submission.duplicate:
+        return (f"You already have an open application for this badge, reference {submission.reference}, "
+                "so I haven't created a second one. You can ask me about its status with that reference.")
+    return (f"Your application is submitted. Your reference is {submission.reference}: please keep it. "
+            "What happens next: an ACTS reviewer checks your application and document. If it is approved, "
+            "Credly emails you from admin@credly.com with instructions for claiming your badge. "
+            "You can ask me about its status any time with your reference and email.")

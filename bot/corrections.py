@@ -1,0 +1,57 @@
+"""Reading "change my email to jane@uni.edu" at the confirmation step: which field, what value."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Words a learner uses for each field they may change, longest first within a field.
+FIELD_WORDS = {
+    "email": ("email address", "e-mail", "email", "address", "mail"),
+    "full_name": ("full name", "last name", "first name", "surname", "name", "spelling"),
+    "organisation": ("organisation", "organization", "institution", "employer", "university",
+                     "company", "affiliation", "org"),
+    "orcid": ("orcid id", "orcid"),
+    "completion_date": ("completion date", "date", "when i finished", "when i completed", "finished", "completed"),
+    "training_id": ("training", "course", "programme", "program"),
+}
+_CHANGE = re.compile(r"\b(change|update|correct|fix|edit|wrong|mistake|typo|should be|actually|instead)\b", re.I)
+_VALUE = re.compile(r"\b(?:to|is|should be|=|:)\s*(.+)$", re.I)
+
+
+@dataclass(frozen=True)
+class Correction:
+    field: str
+    value: str | None  # None: ask the question again
+
+
+def parse_correction(text: str) -> Correction | None:
+    lowered = text.lower()
+    if not _CHANGE.search(lowered) and not re.search(r"\bmy \w+ (?:is|should be)\b", lowered):
+        return None
+    named = _field_named(lowered)
+    if named is None:
+        return None
+    field, end = named
+    return Correction(field=field, value=_value(text[end:], field))
+
+
+def _field_named(lowered: str) -> tuple[str, int] | None:
+    """The first field mentioned, and where its mention ends (the new value comes after it)."""
+    best, position, end = None, len(lowered) + 1, 0
+    for field, words in FIELD_WORDS.items():
+        for word in words:
+            found = re.search(rf"\b{re.escape(word)}\b", lowered)
+            if found and found.start() < position:
+                best, position, end = field, found.start(), found.end()
+    return (best, end) if best else None
+
+
+def _value(rest: str, field: str) -> str | None:
+    if field == "email":
+        found = re.search(r"[^\s<>()\[\],;:\"]+@[^\s<>()\[\],;:\"]+", rest)
+        return found.group(0).rstrip(".") if found else None
+    match = _VALUE.search(rest)
+    if match is None:
+        return None
+    value = match.group(1).strip().strip("\"'").rstrip(".!")
+    return value or None

@@ -1,0 +1,65 @@
+"""Database connections and schema migrations (Alembic), for SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import database_url
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached; callers tell the learner to try again later."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # Several processes (action server, web service, reviewer CLI) share the file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    # A small pool: the action server and web service each keep a few connections.
+    return create_engine(url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True)
+
+
+def engine() -> Engine:
+    return engine_for(database_url())
+
+
+def session(url: str | None = None) -> Session:
+    return sessionmaker(engine_for(url or database_url()), future=True, expire_on_commit=False)()
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str | None = None) -> None:
+    """Bring the schema up to date (run by `make run`, the tests and the servers)."""
+    from alembic import command
+
+    url = url or database_url()
+    config = alembic_config(url)
+    with engine_for(url).begin() as connection:
+        config.attributes["connection"] = connection  # same engine, so SQLite's folder and pragmas apply
+        command.upgrade(config, "head")

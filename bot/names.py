@@ -1,0 +1,71 @@
+"""A learner's full name from what they typed: lead-ins removed, checked, split for Credly.
+
+spaCy's blank English tokenizer (no downloaded model) tells words from emails,
+numbers and URLs, so "it's jane.doe@uni.edu" is not taken for a name.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+
+MAX_NAME_LENGTH = 120
+_LEAD_IN = re.compile(
+    r"^\s*(?:(?:hi|hello|sure|ok(?:ay)?|yes)[,!. ]+)?"
+    r"(?:my (?:full )?name is|my name's|name is|name's|i am|i'm|im|it is|it's|its|this is|call me)\s+",
+    re.IGNORECASE,
+)
+NOT_A_NAME = "That doesn't look like a full name. Could you type your first and last name, as they should appear on the badge?"
+ONE_WORD = "Could you give your full name, first and last, as it should appear on the badge?"
+
+
+@dataclass(frozen=True)
+class NameCheck:
+    full_name: str | None
+    problem: str | None
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    # thinc (under spaCy) imports TensorFlow if it can: ~300 MB and seconds in the action
+    # server for a tokenizer that never uses it. Hide it while spaCy loads.
+    hidden = "tensorflow" not in sys.modules
+    if hidden:
+        sys.modules["tensorflow"] = None  # type: ignore[assignment]
+    try:
+        import spacy
+
+        return spacy.blank("en")
+    finally:
+        if hidden:
+            del sys.modules["tensorflow"]
+
+
+def _tidy_case(words: list[str]) -> list[str]:
+    """"jane doe" and "JANE DOE" become "Jane Doe"; "Jane de la Cruz" or "McKay" stay as typed."""
+    joined = " ".join(words)
+    if joined.islower() or joined.isupper():
+        return [w[:1].upper() + w[1:].lower() if w.isalpha() or "-" in w or "'" in w else w for w in words]
+    return words
+
+
+def check_full_name(text: str) -> NameCheck:
+    stripped = _LEAD_IN.sub("", text.strip()).strip(" .!,")
+    if not stripped or len(stripped) > MAX_NAME_LENGTH or "?" in stripped:
+        return NameCheck(None, NOT_A_NAME)
+    tokens = [t for t in _tokenizer()(stripped) if not t.is_space]
+    if any(t.like_email or t.like_url or t.like_num or t.is_digit for t in tokens):
+        return NameCheck(None, NOT_A_NAME)
+    words = stripped.split()
+    if not all(re.fullmatch(r"[^\W\d_]+(?:[-'.][^\W\d_]*)*\.?", word) for word in words):
+        return NameCheck(None, NOT_A_NAME)
+    if len(words) < 2:
+        return NameCheck(None, ONE_WORD)
+    return NameCheck(" ".join(_tidy_case(words)), None)
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    """First and last name for Credly's issued_to_first_name / issued_to_last_name."""
+    first, _, rest = full_name.partition(" ")
+    return first, rest or first

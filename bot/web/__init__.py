@@ -1,0 +1,1 @@
+"""The project's own small web service: document uploads (and, later, Credly webhooks)."""

@@ -1,0 +1,121 @@
+"""HTTP routes of the web service: health and the one-time document upload."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from bot.applications import LINK_INVALID, ApplicationStore, UploadRejected
+from bot.db import DatabaseUnavailable
+from bot.uploads import MAX_UPLOAD_BYTES
+from bot.web import pages
+
+log = logging.getLogger(__name__)
+STORE = web.AppKey("store", ApplicationStore)
+# The multipart envelope around a 10 MB file is a few hundred bytes; allow some slack.
+MAX_BODY = MAX_UPLOAD_BYTES + 64 * 1024
+DRAIN_LIMIT = 64 * 1024 * 1024
+TOO_BIG = "That file is over the 10 MB limit. Could you upload a smaller copy, such as a compressed PDF?"
+NO_FILE = "Please choose a file to upload."
+BUSY = "We couldn't save your file just now. Please try again in a minute; nothing was lost."
+
+
+def _wants_json(request: web.Request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _reply(request: web.Request, status: int, message: str, **extra) -> web.Response:
+    if _wants_json(request):
+        body = {"ok": status < 400, "message": message, **extra}
+        return web.json_response(body, status=status)
+    page = pages.problem(message) if status >= 400 else pages.uploaded(extra["document"]["summary"])
+    return web.Response(text=page, status=status, content_type="text/html")
+
+
+async def health(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def upload_page(request: web.Request) -> web.Response:
+    store = request.app[STORE]
+    token = request.match_info["token"]
+    try:
+        valid = await asyncio.to_thread(store.upload_link_valid, token)
+    except DatabaseUnavailable:
+        return _reply(request, 503, BUSY)
+    if not valid:
+        return _reply(request, 404, LINK_INVALID)
+    return web.Response(text=pages.upload_form(request.path), content_type="text/html")
+
+
+class _TooBig(Exception):
+    pass
+
+
+async def _drain(request: web.Request) -> None:
+    """Reads and discards the rest of an oversize body (up to a bound), so the client gets our 413
+    instead of a broken connection in the middle of its upload."""
+    discarded = 0
+    while discarded < DRAIN_LIMIT and (chunk := await request.content.read(64 * 1024)):
+        discarded += len(chunk)
+
+
+async def _read_file(request: web.Request) -> tuple[str | None, bytes]:
+    """The first file field of a multipart body, read with a hard size limit (never all in memory)."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise _TooBig
+    reader = await request.multipart()
+    async for part in reader:
+        if part.filename is None:
+            continue
+        data = bytearray()
+        while chunk := await part.read_chunk(64 * 1024):
+            data.extend(chunk)
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise _TooBig
+        return part.filename, bytes(data)
+    return None, b""
+
+
+async def upload(request: web.Request) -> web.Response:
+    store = request.app[STORE]
+    try:
+        filename, data = await _read_file(request)
+    except _TooBig:
+        await _drain(request)
+        return _reply(request, 413, TOO_BIG)
+    except (ValueError, AssertionError, KeyError):
+        return _reply(request, 400, NO_FILE)  # not a multipart form
+    if filename is None:
+        return _reply(request, 400, NO_FILE)
+    try:
+        document = await asyncio.to_thread(store.attach_document, request.match_info["token"], filename, data)
+    except UploadRejected as rejected:
+        return _reply(request, 422, str(rejected))
+    except DatabaseUnavailable:
+        log.warning("upload refused: database unavailable")
+        return _reply(request, 503, BUSY)
+    log.info("document stored (%s, %d bytes)", document.mime, document.size)  # no names: personal data
+    return _reply(request, 201, f"Received {document.summary}.",
+                  document={"name": document.name, "size": document.size, "summary": document.summary})
+
+
+@web.middleware
+async def cors(request: web.Request, handler) -> web.StreamResponse:
+    """The chat widget on the ACTS site uploads from another origin; the token is the credential."""
+    response = web.Response(status=204) if request.method == "OPTIONS" else await handler(request)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    return response
+
+
+def make_app(store: ApplicationStore | None = None) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[cors])
+    app[STORE] = store or ApplicationStore()
+    app.router.add_get("/health", health)
+    app.router.add_get("/upload/{token}", upload_page)
+    app.router.add_post("/upload/{token}", upload)
+    app.router.add_route("OPTIONS", "/upload/{token}", health)
+    return app

@@ -1,0 +1,92 @@
+"""The application form's Rasa SDK actions, run as the action server runs them."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.apply_form import AskDocument, FinishApplication, ValidateApplyForm
+from bot.applications import ApplicationStore
+from bot.db import migrate
+from tests.files import pdf_bytes
+
+DOMAIN = {"slots": {}, "forms": {"apply_form": {"required_slots": []}}}
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'acts.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ACTS_UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setenv("ACTS_PUBLIC_URL", "https://badges.example.org")
+    migrate(url)
+    return url
+
+
+def tracker(text: str, intent: str, confidence: float = 0.95, slots: dict | None = None) -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+    slots = {"requested_slot": None, **(slots or {})}
+    return Tracker("learner-1", slots, message, [], False, None, {"name": "apply_form"}, "action_listen")
+
+
+def run(action, t: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, DOMAIN))
+    return dispatcher.messages, events
+
+
+def test_a_faq_question_mid_form_is_answered_and_the_question_asked_again():
+    t = tracker("is there a fee?", "faq_fee", slots={"requested_slot": "email", "email": "is there a fee?"})
+    messages, events = run(ValidateApplyForm(), t)
+    assert [m["response"] for m in messages] == ["utter_faq_fee"]
+    assert events == [SlotSet("email", None)]
+
+
+def test_a_confident_stop_cancels_and_forgets_everything():
+    t = tracker("stop", "stop", slots={"requested_slot": "full_name", "full_name": "stop", "badge_id": "x"})
+    messages, events = run(ValidateApplyForm(), t)
+    assert "cancelled" in messages[0]["text"]
+    assert SlotSet("requested_slot", None) in events and SlotSet("badge_id", None) in events
+
+
+def test_the_upload_link_is_bound_to_a_draft_and_reused_while_valid():
+    t = tracker("skip", "deny", slots={"badge_id": "team-science-fundamentals"})
+    messages, events = run(AskDocument(), t)
+    [token_event] = events
+    token = token_event["value"]
+    assert f"https://badges.example.org/upload/{token}" in messages[0]["text"]
+    assert messages[1]["custom"]["upload"]["token"] == token
+    again = tracker("done", "affirm", slots={"badge_id": "team-science-fundamentals", "upload_token": token})
+    assert run(AskDocument(), again)[1] == [SlotSet("upload_token", token)]
+
+
+def test_finishing_a_confirmed_application_submits_it(database):
+    store = ApplicationStore()
+    link = store.start_draft("learner-1", "team-science-fundamentals")
+    store.attach_document(link.token, "certificate.pdf", pdf_bytes())
+    slots = {"badge_id": "team-science-fundamentals", "training_completed": True, "training_id": "tsf-training",
+             "completion_date": "2024-03-01", "full_name": "Jane Doe", "email": "jane@uni.edu",
+             "organisation": "Example University", "orcid": "skipped", "document": "certificate.pdf (1 KB)",
+             "confirmed": True, "eligible": True}
+    messages, events = run(FinishApplication(), tracker("yes", "affirm", slots=slots))
+    [application] = store.submitted("jane@uni.edu")
+    assert application.reference in messages[0]["text"]
+    assert SlotSet("full_name", None) in events
+
+
+def test_finishing_when_not_eligible_stores_nothing():
+    messages, events = run(FinishApplication(), tracker("no", "deny", slots={"eligible": False}))
+    assert messages == [] and ApplicationStore().submitted() == []
+
+
+def test_a_database_outage_keeps_the_answers(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    slots = {"badge_id": "team-science-fundamentals", "training_id": "tsf-training", "completion_date": "2024-03-01",
+             "full_name": "Jane Doe", "email": "jane@uni.edu", "organisation": "Uni", "orcid": "skipped",
+             "document": "c.pdf", "confirmed": True, "eligible": True}
+    messages, events = run(FinishApplication(), tracker("yes", "affirm", slots=slots))
+    assert "can't reach" in messages[0]["text"] and "kept" in messages[0]["text"]
+    assert events == [SlotSet("confirmed", None)]

@@ -1,0 +1,116 @@
+"""The applications store against a real SQLite file (and PostgreSQL in the production tests)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from bot.applications import (CANCELLED, DRAFT, SUBMITTED, ApplicationStore, Details, UploadRejected)
+from bot.db import DatabaseUnavailable, migrate
+from bot.references import parse_reference
+from tests.files import jpeg_bytes, pdf_bytes
+
+DETAILS = Details(badge_id="team-science-fundamentals", training_id="tsf-training",
+                  completion_date=date(2024, 3, 1), full_name="Jane Doe", email="Jane.Doe@Example.org",
+                  organisation="Example University", orcid="0000-0002-1825-0097")
+
+
+@pytest.fixture
+def store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'acts.db'}"
+    migrate(url)
+    return ApplicationStore(url=url, documents_dir=tmp_path / "uploads")
+
+
+def test_a_draft_gets_a_one_time_upload_link(store):
+    link = store.start_draft("conv-1", DETAILS.badge_id)
+    assert len(link.token) >= 40 and store.upload_link_valid(link.token)
+    document = store.attach_document(link.token, "certificate.pdf", pdf_bytes())
+    assert document.summary.startswith("certificate.pdf (")
+    assert not store.upload_link_valid(link.token)
+    with pytest.raises(UploadRejected, match="not valid"):
+        store.attach_document(link.token, "again.pdf", pdf_bytes())
+
+
+def test_the_file_is_stored_under_a_random_name_with_its_hash(store, tmp_path):
+    link = store.start_draft("conv-1", DETAILS.badge_id)
+    store.attach_document(link.token, "../../etc/passwd.pdf", pdf_bytes())
+    stored = list((tmp_path / "uploads").iterdir())
+    assert len(stored) == 1 and stored[0].suffix == ".pdf" and "passwd" not in stored[0].name
+    assert stored[0].read_bytes() == pdf_bytes()
+    assert store.draft_documents("conv-1")[0].name == "passwd.pdf"
+
+
+def test_fake_or_oversize_files_are_refused_and_the_link_still_works(store):
+    link = store.start_draft("conv-1", DETAILS.badge_id)
+    with pytest.raises(UploadRejected, match="PDF, PNG or JPEG"):
+        store.attach_document(link.token, "cert.pdf", b"MZ\x90\x00 this is a program")
+    with pytest.raises(UploadRejected, match="10 MB"):
+        store.attach_document(link.token, "big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024))
+    assert store.upload_link_valid(link.token)
+    assert store.attach_document(link.token, "photo.jpg", jpeg_bytes()).mime == "image/jpeg"
+
+
+def test_an_expired_link_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'acts.db'}"
+    migrate(url)
+    now = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
+    store = ApplicationStore(url=url, documents_dir=tmp_path, clock=lambda: now[0])
+    link = store.start_draft("conv-1", DETAILS.badge_id)
+    now[0] += timedelta(hours=25)
+    with pytest.raises(UploadRejected, match="expired"):
+        store.attach_document(link.token, "c.pdf", pdf_bytes())
+
+
+def test_unknown_tokens_are_refused(store):
+    with pytest.raises(UploadRejected):
+        store.attach_document("not-a-token", "c.pdf", pdf_bytes())
+    assert not store.upload_link_valid("")
+
+
+def test_submission_stores_the_application_with_a_reference_and_history(store):
+    link = store.start_draft("conv-1", DETAILS.badge_id)
+    store.attach_document(link.token, "certificate.pdf", pdf_bytes())
+    submission = store.submit("conv-1", DETAILS)
+    assert not submission.duplicate and parse_reference(submission.reference) == submission.reference
+    [application] = store.submitted()
+    assert application.status == SUBMITTED and application.reference == submission.reference
+    assert application.applicant.email == "jane.doe@example.org"
+    assert application.applicant.orcid == "0000-0002-1825-0097"
+    assert application.completion_date == date(2024, 3, 1)
+    assert len(application.documents) == 1 and len(application.documents[0].sha256) == 64
+    assert [(h.from_status, h.to_status, h.actor) for h in application.history] == [
+        (None, DRAFT, "learner"), (DRAFT, SUBMITTED, "learner")]
+
+
+def test_a_second_application_while_one_is_open_returns_the_existing_reference(store, tmp_path):
+    link = store.start_draft("conv-1", DETAILS.badge_id)
+    store.attach_document(link.token, "certificate.pdf", pdf_bytes())
+    first = store.submit("conv-1", DETAILS)
+    link = store.start_draft("conv-2", DETAILS.badge_id)
+    store.attach_document(link.token, "again.pdf", pdf_bytes())
+    second = store.submit("conv-2", Details(**{**DETAILS.__dict__, "email": "JANE.DOE@example.org"}))
+    assert second.duplicate and second.reference == first.reference
+    assert len(store.submitted()) == 1
+    assert len(list((tmp_path / "uploads").iterdir())) == 1  # the duplicate's file is not kept
+
+
+def test_submit_needs_a_document(store):
+    store.start_draft("conv-1", DETAILS.badge_id)
+    with pytest.raises(UploadRejected, match="no uploaded certificate"):
+        store.submit("conv-1", DETAILS)
+
+
+def test_cancelling_a_draft_deletes_its_files(store, tmp_path):
+    link = store.start_draft("conv-1", DETAILS.badge_id)
+    store.attach_document(link.token, "certificate.pdf", pdf_bytes())
+    assert store.cancel_draft("conv-1")
+    assert list((tmp_path / "uploads").iterdir()) == []
+    assert store.draft_documents("conv-1") == []
+    assert not store.cancel_draft("conv-1")
+
+
+def test_a_database_that_cannot_be_reached_is_reported_as_such(tmp_path):
+    store = ApplicationStore(url="postgresql://nobody@127.0.0.1:1/none", documents_dir=tmp_path)
+    with pytest.raises(DatabaseUnavailable):
+        store.start_draft("conv-1", DETAILS.badge_id)

@@ -1,0 +1,143 @@
+"""The application conversation's rules, answer by answer (no Rasa needed)."""
+from __future__ import annotations
+
+from datetime import date
+
+from bot import apply_steps as steps
+from bot.applications import DocumentInfo
+from bot.corrections import parse_correction
+
+TODAY = date(2026, 11, 27)
+TSF = "team-science-fundamentals"
+FILLED = {"badge_id": TSF, "training_completed": True, "training_id": "tsf-training",
+          "completion_date": "2024-03-01", "full_name": "Jane Doe", "email": "jane@uni.edu",
+          "organisation": "Example University", "orcid": "skipped", "document": "cert.pdf (2 KB)",
+          "confirmed": None}
+
+
+def test_a_named_open_badge_is_taken():
+    step = steps.choose_badge("Team Science Fundamentals")
+    assert step.updates == {"badge_id": TSF, "eligible": True} and step.say == []
+
+
+def test_a_badge_in_development_ends_the_application_politely():
+    step = steps.choose_badge("one of the complementary team science badges")
+    assert step.updates["eligible"] is False
+    assert "not open" in step.say[0] and "questions" in step.say[0]
+
+
+def test_an_unknown_badge_is_asked_again():
+    step = steps.choose_badge("the quantum computing badge")
+    assert step.updates == {"badge_id": None} and "Team Science Fundamentals" in step.say[0]
+
+
+def test_no_training_means_not_eligible_with_a_next_step():
+    step = steps.answer_training_completed("no, not yet", None, TSF)
+    assert step.updates == {"training_completed": False, "eligible": False}
+    assert "qualifying training" in step.say[0] and "come back" in step.say[0]
+    assert steps.answer_training_completed("/affirm", "affirm", TSF).updates == {"training_completed": True}
+    assert steps.answer_training_completed("banana", "greet", TSF).updates == {"training_completed": None}
+
+
+def test_another_training_is_not_eligible_and_names_the_contact(monkeypatch):
+    monkeypatch.setenv("ACTS_CONTACT", "badges@example.org")
+    step = steps.choose_training("Another training", TSF)
+    assert step.updates["eligible"] is False and "badges@example.org" in step.say[0]
+    assert steps.choose_training("the digital badging pilot", TSF).updates == {"training_id": "digital-badging-pilot"}
+
+
+def test_dates_are_read_and_future_dates_refused():
+    assert steps.answer_completion_date("March 2024", TODAY).updates == {"completion_date": "2024-03-01"}
+    assert steps.answer_completion_date("2023-11-02", TODAY).updates == {"completion_date": "2023-11-02"}
+    assert steps.answer_completion_date("last spring", TODAY).updates == {"completion_date": "2026-03-01"}
+    future = steps.answer_completion_date("2027-01-01", TODAY)
+    assert future.updates == {"completion_date": None} and "future" in future.say[0]
+
+
+def test_email_typos_are_offered_as_a_correction_then_confirmed():
+    step = steps.answer_email("jane@gmial.com", None, None, None)
+    assert step.updates == {"email": None, "email_suggestion": "jane@gmail.com", "email_typed": "jane@gmial.com"}
+    yes = steps.answer_email("yes", "affirm", "jane@gmail.com", "jane@gmial.com")
+    assert yes.updates["email"] == "jane@gmail.com"
+    no = steps.answer_email("no", "deny", "jane@gmail.com", "jane@gmial.com")
+    assert no.updates["email"] == "jane@gmial.com"
+    bad = steps.answer_email("jane at home", None, None, None)
+    assert bad.updates["email"] is None and bad.say
+
+
+def test_orcid_is_checked_or_skipped():
+    assert steps.answer_orcid("https://orcid.org/0000-0002-1825-0097", None).updates == {"orcid": "0000-0002-1825-0097"}
+    assert steps.answer_orcid("skip", None).updates == {"orcid": steps.SKIPPED}
+    wrong = steps.answer_orcid("0000-0002-1825-0098", None)
+    assert wrong.updates == {"orcid": None} and "check digit" in wrong.say[0]
+
+
+def test_the_document_step_waits_for_a_real_upload():
+    assert steps.document_received([]).updates == {"document": None}
+    got = steps.document_received([DocumentInfo("certificate.pdf", 245_760, "application/pdf", "ab" * 32)])
+    assert got.updates == {"document": "certificate.pdf (240 KB)"} and got.say == ["Got your certificate.pdf (240 KB)."]
+
+
+def test_confirmation_yes_submits():
+    assert steps.answer_confirmation("/affirm", "affirm", FILLED, TODAY).updates == {"confirmed": True}
+
+
+def test_a_correction_with_a_value_changes_that_field_only():
+    step = steps.answer_confirmation("change my email to jane.doe@uni.edu", "credly_account", FILLED, TODAY)
+    assert step.updates["email"] == "jane.doe@uni.edu" and step.updates["confirmed"] is None
+    assert step.say[0] == "Updated."
+
+
+def test_a_correction_without_a_value_asks_that_question_again():
+    step = steps.answer_confirmation("I need to change my organisation", None, FILLED, TODAY)
+    assert step.updates == {"organisation": None, "confirmed": None}
+
+
+def test_a_no_at_confirmation_asks_what_to_change():
+    step = steps.answer_confirmation("no", "deny", FILLED, TODAY)
+    assert step.updates == {"confirmed": None} and "change" in step.say[0]
+
+
+def test_corrections_are_parsed_from_free_text():
+    assert parse_correction("change my name to Jane Q. Doe").value == "Jane Q. Doe"
+    assert parse_correction("my email should be a@b.org").field == "email"
+    assert parse_correction("the completion date is wrong").field == "completion_date"
+    assert parse_correction("yes please submit") is None
+
+
+def test_faq_questions_mid_form_are_interruptions_but_answers_are_not():
+    assert steps.is_interruption("email", "is there a fee?", "faq_fee", 0.9)
+    assert not steps.is_interruption("email", "is there a fee?", "faq_fee", 0.3)
+    assert not steps.is_interruption(None, "is there a fee?", "faq_fee", 0.9)
+    # A name or organisation is never mistaken for a question, even if the classifier thinks so.
+    assert not steps.is_interruption("organisation", "Credly Inc", "faq_who_is_credly", 0.9)
+    assert steps.is_interruption("organisation", "who is credly?", "faq_who_is_credly", 0.9)
+    assert not steps.is_interruption("confirmed", "change my email to a@b.org", "credly_account", 0.9)
+
+
+def test_summary_and_details():
+    text = steps.summary(FILLED)
+    for expected in ("Team Science Fundamentals", "Jane Doe", "jane@uni.edu", "not given", "cert.pdf"):
+        assert expected in text
+    details = steps.details_from({**FILLED, "confirmed": True})
+    assert details.orcid is None and details.completion_date == date(2024, 3, 1)
+
+
+def test_an_answer_that_reads_like_a_question_is_still_an_answer():
+    # "Team Science Fundamentals" looks like an FAQ question about available badges to the
+    # classifier; at the badge question it is the answer.
+    step = steps.answer("badge_id", "Team Science Fundamentals", "faq_available_badges", {}, TODAY, documents=list)
+    assert step.updates["badge_id"] == TSF
+
+
+def test_answer_dispatches_each_question():
+    assert steps.answer("orcid", "skip", None, FILLED, TODAY, documents=list).updates == {"orcid": steps.SKIPPED}
+    assert steps.answer("document", "done", None, FILLED, TODAY, documents=list).updates == {"document": None}
+    assert steps.answer("confirmed", "yes", "affirm", FILLED, TODAY, documents=list).updates == {"confirmed": True}
+
+
+def test_only_a_confident_stop_cancels_and_never_a_correction():
+    assert steps.is_cancel("email", "stop", "stop", 0.95)
+    assert not steps.is_cancel("email", "stop", "stop", 0.5)
+    assert not steps.is_cancel("confirmed", "change my organisation to UNC", "stop", 0.9)
+    assert not steps.is_cancel("email", "a@b.org", "greet", 0.9)

@@ -1,0 +1,157 @@
+"""End to end: apply for a badge by conversation over REST, upload a real PDF through the link,
+confirm, and find exactly one stored application, on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import secrets
+
+import pytest
+import requests
+
+from bot.applications import ApplicationStore
+from bot.references import parse_reference
+from tests.conftest import Chat
+from tests.files import pdf_bytes
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def deployment(request):
+    return request.getfixturevalue("servers" if request.param == "sqlite" else "pg_servers")
+
+
+def new_learner(deployment) -> tuple[Chat, str]:
+    tag = secrets.token_hex(4)
+    return Chat(deployment.ports.rasa, sender=f"apply-{tag}"), f"jane.{tag}@uni.edu"
+
+
+def upload_link(reply: list[dict]) -> str:
+    return next(m["custom"]["upload"]["url"] for m in reply if "upload" in (m.get("custom") or {}))
+
+
+def answer_until_upload(chat: Chat, email: str) -> str:
+    """Answers every question up to the upload step; returns the upload link."""
+    assert "qualifying training" in chat.text("I'd like to apply for the Team Science Fundamentals badge")
+    assert "Which qualifying training" in chat.text("yes")
+    assert "When did you complete" in chat.text("ACTS Team Science Fundamentals training")
+    assert "full name" in chat.text("March 2024")
+    assert "email" in chat.text("my name is jane doe").lower()
+    assert "organisation" in chat.text(email)
+    assert "ORCID" in chat.text("Example University")
+    return upload_link(chat.say("0000-0002-1825-0097"))
+
+
+def test_apply_upload_confirm_stores_exactly_one_application(deployment):
+    chat, email = new_learner(deployment)
+    link = answer_until_upload(chat, email)
+    uploaded = requests.post(link, files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")},
+                             headers={"Accept": "application/json"}, timeout=30)
+    assert uploaded.status_code == 201, uploaded.text
+    summary = chat.text("done")
+    assert "Got your certificate.pdf" in summary and "Jane Doe" in summary and email in summary
+    confirmation = chat.text("yes")
+    reference = parse_reference(confirmation)
+    assert reference and "submitted" in confirmation
+
+    store = ApplicationStore(url=deployment.database_url, documents_dir=deployment.upload_dir)
+    [application] = store.submitted(email)
+    assert application.reference == reference and application.status == "submitted"
+    assert application.applicant.full_name == "Jane Doe"
+    assert application.applicant.orcid == "0000-0002-1825-0097"
+    [document] = application.documents
+    assert document.original_name == "certificate.pdf" and document.mime == "application/pdf"
+    assert (deployment.upload_dir / document.stored_name).read_bytes() == pdf_bytes()
+
+    # A second application for the same badge and email is not duplicated.
+    again = Chat(deployment.ports.rasa, sender=f"again-{secrets.token_hex(4)}")
+    link = answer_until_upload(again, email)
+    requests.post(link, files={"file": ("c.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
+    again.text("done")
+    assert reference in again.text("yes")
+    assert len(store.submitted(email)) == 1
+
+
+def test_faq_mid_form_is_answered_then_the_form_resumes(servers):
+    chat, _ = new_learner(servers)
+    chat.text("I want to apply for the team science badge")
+    reply = chat.text("sorry, is there a fee to use credly?")
+    assert "no cost" in reply and "qualifying training" in reply
+    assert "Which qualifying training" in chat.text("yes")
+
+
+def test_corrections_at_the_summary(servers):
+    chat, email = new_learner(servers)
+    link = answer_until_upload(chat, email)
+    requests.post(link, files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
+    chat.text("done")
+    reply = chat.text("change my email to jane.corrected@uni.edu")
+    assert "Updated." in reply and "jane.corrected@uni.edu" in reply
+    reply = chat.text("change my organisation to UNC")  # "change" must never read as "cancel"
+    assert "Updated." in reply and "Organisation: UNC" in reply
+    assert "full name" in chat.text("change my name")
+    assert "Jane Q. Doe" in chat.text("Jane Q. Doe")
+
+
+def test_email_typo_is_caught_and_confirmed(servers):
+    chat, _ = new_learner(servers)
+    chat.text("I'd like to apply for the Team Science Fundamentals badge")
+    chat.text("yes")
+    chat.text("the digital badging pilot")
+    chat.text("2023-11-02")
+    chat.text("Jane Doe")
+    assert "Did you mean jane.doe@gmail.com?" in chat.text("jane.doe@gmial.com")
+    assert "organisation" in chat.text("yes")
+
+
+def test_not_eligible_says_why_and_stores_nothing(servers):
+    chat, _ = new_learner(servers)
+    chat.text("I'd like to apply for the Team Science Fundamentals badge")
+    reply = chat.text("no, not yet")
+    assert "qualifying training" in reply and "come back" in reply
+    assert "no cost" in chat.text("is there a fee to use credly")  # the form is over
+
+
+def test_badge_in_development_is_not_open(servers):
+    chat, _ = new_learner(servers)
+    reply = chat.text("I want to apply for one of the complementary team science badges")
+    assert "not open" in reply and "questions" in reply
+
+
+def test_stop_cancels_cleanly_and_deletes_the_upload(servers):
+    chat, email = new_learner(servers)
+    link = answer_until_upload(chat, email)
+    requests.post(link, files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
+    assert "cancelled" in chat.text("stop")
+    store = ApplicationStore(url=servers.database_url, documents_dir=servers.upload_dir)
+    assert store.submitted(email) == [] and store.draft_documents(chat.sender) == []
+    assert "nothing in progress" in chat.text("stop").lower()
+
+
+def test_fake_and_oversize_files_are_refused_with_a_clear_message(servers):
+    chat, email = new_learner(servers)
+    link = answer_until_upload(chat, email)
+    fake = requests.post(link, files={"file": ("certificate.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")},
+                         headers={"Accept": "application/json"}, timeout=30)
+    assert fake.status_code == 422 and "PDF, PNG or JPEG" in fake.json()["message"]
+    big = requests.post(link, files={"file": ("big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), "application/pdf")},
+                        headers={"Accept": "application/json"}, timeout=60)
+    assert big.status_code == 413 and "10 MB" in big.json()["message"]
+    assert "haven't received" in chat.text("done")
+    # Nothing was lost: the same link still takes a good file.
+    good = requests.post(link, files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
+    assert good.status_code == 201
+    assert "Got your certificate.pdf" in chat.text("done")
+
+
+def test_unknown_upload_links_are_refused(servers):
+    page = requests.get(f"http://127.0.0.1:{servers.ports.web}/upload/not-a-real-token", timeout=10)
+    assert page.status_code == 404 and "not valid" in page.text
+    post = requests.post(f"http://127.0.0.1:{servers.ports.web}/upload/not-a-real-token",
+                         files={"file": ("c.pdf", pdf_bytes(), "application/pdf")}, timeout=10)
+    assert post.status_code == 422
+
+
+def test_choosing_the_badge_by_its_button_after_a_general_request(servers):
+    chat, _ = new_learner(servers)
+    reply = chat.say("hi, I'd like to apply for a badge")
+    titles = [b["title"] for m in reply for b in m.get("buttons", [])]
+    assert "Team Science Fundamentals" in titles
+    assert "qualifying training" in chat.text("Team Science Fundamentals")
