@@ -1,10 +1,13 @@
 """`make bench`: train, start and load this assistant and a stock Rasa assistant in one run.
 
 Both are trained on the same NLU data, domain, rules and stories (copied into a
-work directory); the stock one uses the config.yml that `rasa init` writes.
-Each is started as `make run` starts it (bot.serve), then driven over REST by
-a separate load process (bench.load) at 1, 8 and 32 concurrent conversations.
-Prints a Markdown table with ratios and writes bench/results.json.
+work directory). Stock means Rasa as `pip install rasa==3.6.21` gives it, in its
+own virtualenv (.venv-stock: pip's own choice of dependency versions, so no
+jsonschema pin), with the config.yml that `rasa init` writes. Each is started as
+`make run` starts it (bot.serve; stock without the project's web service), then
+driven over REST by a separate load process (bench.load) at 1, 8 and 32
+concurrent conversations. Prints a Markdown table with ratios and writes
+bench/results.json.
 """
 from __future__ import annotations
 
@@ -19,12 +22,13 @@ from pathlib import Path
 
 import requests
 
-import rasa as _rasa_pkg  # only to find `rasa init`'s config file; the bench never runs Rasa in-process
 from bench.procs import process_groups_rss_bytes
 from bench.workload import FIRST_QUESTION
 from bot.serve import ROOT, Cluster, Ports, base_env, endpoints_file, free_port, services
 
-STOCK_CONFIG = Path(_rasa_pkg.__file__).parent / "cli" / "initial_project" / "config.yml"
+STOCK_VENV = ROOT / ".venv-stock"
+STOCK_PYTHON = STOCK_VENV / "bin" / "python"
+STOCK_RASA = "rasa==3.6.21"
 LEVELS = (1, 8, 32)
 FULL_REQUESTS = {1: 100, 8: 400, 32: 640}
 SMOKE_REQUESTS = {1: 5, 8: 8, 32: 32}
@@ -84,23 +88,49 @@ def prepare(workdir: Path, name: str, config_text: str) -> Path:
     return system
 
 
-def rasa(system: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "rasa", *args], cwd=system, env=base_env(),
+def stock_python() -> Path:
+    """The stock virtualenv's interpreter, created on first use (a few minutes, once)."""
+    stamp = STOCK_VENV / ".installed"
+    if stamp.exists():
+        return STOCK_PYTHON
+    log(f"creating {STOCK_VENV.name} with {STOCK_RASA} (first run only)")
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", str(STOCK_VENV)], check=True)
+    # The project's lock, minus the one pin the project chose for speed: pip resolves the rest as
+    # it would for anyone, reproducibly.
+    constraints = STOCK_VENV / "constraints.txt"
+    constraints.write_text("".join(line for line in (ROOT / "constraints.txt").read_text().splitlines(True)
+                                   if not line.startswith(("jsonschema==", "alembic==", "Mako=="))))
+    subprocess.run([str(STOCK_PYTHON), "-m", "pip", "install", "--quiet", STOCK_RASA, "-c", str(constraints)],
+                   check=True)
+    stamp.touch()
+    return STOCK_PYTHON
+
+
+def stock_config() -> str:
+    """The config.yml that `rasa init` writes, read from the stock installation."""
+    code = "import rasa, pathlib; print(pathlib.Path(rasa.__file__).parent / 'cli/initial_project/config.yml')"
+    path = subprocess.run([str(stock_python()), "-c", code], capture_output=True, text=True, check=True)
+    return Path(path.stdout.strip()).read_text()
+
+
+def rasa(python: Path, system: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(python), "-m", "rasa", *args], cwd=system, env=base_env(),
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"rasa {' '.join(args)} failed in {system}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
     return result
 
 
-def train(system: Path) -> tuple[Path, float]:
+def train(python: Path, system: Path) -> tuple[Path, float]:
     started = time.perf_counter()
-    rasa(system, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+    rasa(python, system, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
          "--out", "models", "--fixed-model-name", "model")
     return system / "models" / "model.tar.gz", time.perf_counter() - started
 
 
-def accuracy(system: Path, model: Path) -> float:
-    rasa(system, "test", "nlu", "--model", str(model), "--nlu", str(ROOT / "tests" / "nlu" / "test_nlu.yml"),
+def accuracy(python: Path, system: Path, model: Path) -> float:
+    rasa(python, system, "test", "nlu", "--model", str(model), "--nlu", str(ROOT / "tests" / "nlu" / "test_nlu.yml"),
          "--out", "nlu_results")
     return json.loads((system / "nlu_results" / "intent_report.json").read_text())["accuracy"]
 
@@ -131,21 +161,23 @@ def load(url: str, concurrency: int, count: int, time_limit: float) -> dict:
 
 def measure(name: str, system: Path, requests_per_level: dict, time_limit: float, ports: Ports,
             is_project: bool, smoke: bool = False) -> dict:
+    python = Path(sys.executable) if is_project else stock_python()
     log(f"{name}: training")
-    model, train_s = train(system)
+    model, train_s = train(python, system)
     log(f"{name}: trained in {train_s:.1f}s")
     # The smoke run skips accuracy: `make test` measures the project's, and a one-epoch stock model's means nothing.
-    faq_accuracy = None if smoke else accuracy(system, model)
+    faq_accuracy = None if smoke else accuracy(python, system, model)
     endpoints = endpoints_file(ports, ROOT / "endpoints.yml", system)
     env = {"DATABASE_URL": f"sqlite:///{system / 'acts.db'}", "ACTS_UPLOAD_DIR": str(system / "uploads")}
-    if is_project:  # the project as `make run` starts it: its web service and a migrated database
-        from bot.db import migrate
-
-        migrate(env["DATABASE_URL"])
-    cluster = Cluster(services(ports, model, endpoints, web=is_project), log_dir=system / "logs", env=env)
+    cluster = Cluster(services(ports, model, endpoints, web=is_project, rasa_python=str(python)),
+                      log_dir=system / "logs", env=env)
     url = f"http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook"
     log(f"{name}: starting")
     started = time.perf_counter()
+    if is_project:  # as `make run` starts it: the database is migrated first
+        from bot.db import migrate
+
+        migrate(env["DATABASE_URL"])
     cluster.launch()
     try:
         # A one-epoch stock model (smoke) may well answer wrongly; it only has to answer.
@@ -202,12 +234,12 @@ def main() -> int:
     args = parser.parse_args()
     counts = SMOKE_REQUESTS if args.smoke else FULL_REQUESTS
     time_limit = 30.0 if args.smoke else 180.0
-    stock_config = SMOKE_STOCK_CONFIG if args.smoke else STOCK_CONFIG.read_text()
+    stock_config_text = SMOKE_STOCK_CONFIG if args.smoke else stock_config()
 
     with tempfile.TemporaryDirectory(prefix="acts-bench-") as tmp:
         workdir = Path(tmp)
         project_dir = prepare(workdir, "project", (ROOT / "config.yml").read_text())
-        stock_dir = prepare(workdir, "stock", stock_config)
+        stock_dir = prepare(workdir, "stock", stock_config_text)
         # One system at a time, so neither competes with the other for the CPU.
         project = measure("project", project_dir, counts, time_limit, Ports(free_port(), free_port(), free_port()),
                           is_project=True, smoke=args.smoke)

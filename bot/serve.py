@@ -68,8 +68,10 @@ def endpoints_file(ports: Ports, template: Path, workdir: Path) -> Path:
     return path
 
 
-def services(ports: Ports, model: Path, endpoints: Path, web: bool = True) -> list[Service]:
-    """The assistant's servers; `web=False` leaves out the project's own web service (stock Rasa has none)."""
+def services(ports: Ports, model: Path, endpoints: Path, web: bool = True,
+             rasa_python: str | None = None) -> list[Service]:
+    """The assistant's servers. The benchmark leaves out the web service (`web=False`) and runs
+    the Rasa server from another virtualenv (`rasa_python`) to measure stock Rasa."""
     py = sys.executable
     web_service = Service(
         name="web",
@@ -86,7 +88,7 @@ def services(ports: Ports, model: Path, endpoints: Path, web: bool = True) -> li
         ),
         Service(
             name="rasa",
-            argv=[py, "-m", "rasa", "run", "--model", str(model), "--port", str(ports.rasa),
+            argv=[rasa_python or py, "-m", "rasa", "run", "--model", str(model), "--port", str(ports.rasa),
                   "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
                   "--cors", "*"],
             health_url=f"http://127.0.0.1:{ports.rasa}/",
