@@ -53,7 +53,7 @@ run: $(MODEL)
 	$(PY) -m bot.serve
 
 shell: $(MODEL)
-	$(RASA) shell --model $(MODEL)
+	$(RASA) shell --model $(MODEL) --port 5006  # 5005 belongs to `make run`
 
 test: $(MODEL)
 	$(PY) -m pytest tests

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -12,8 +12,9 @@ from bot import apply_steps as steps
 from bot.applications import ApplicationStore, UploadRejected
 from bot.catalogue import load_catalogue
 from bot.db import DatabaseUnavailable
-from bot.faq import load_faq
 from bot.settings import public_web_url
+
+from actions.forms import InterruptibleForm, latest_intent
 
 STORE_DOWN = ("I can't reach our application database right now, so I can't save this step. "
               "Your answers so far are kept: say \"continue my application\" in a minute to pick up here.")
@@ -29,11 +30,6 @@ def _ask(dispatcher: CollectingDispatcher, prompt: steps.Prompt) -> None:
     dispatcher.utter_message(text=prompt.text, buttons=list(prompt.buttons))
 
 
-def _intent(tracker: Tracker) -> tuple[str | None, float]:
-    intent = tracker.latest_message.get("intent") or {}
-    return intent.get("name"), float(intent.get("confidence") or 0.0)
-
-
 def _slots(tracker: Tracker) -> dict[str, Any]:
     return {name: tracker.get_slot(name) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS}
 
@@ -42,7 +38,7 @@ def _cleared() -> list[dict[str, Any]]:
     return [SlotSet(name, None) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS + ("requested_slot",)]
 
 
-class ValidateApplyForm(FormValidationAction):
+class ValidateApplyForm(InterruptibleForm):
     def name(self) -> str:
         return "validate_apply_form"
 
@@ -51,21 +47,14 @@ class ValidateApplyForm(FormValidationAction):
         return [] if tracker.get_slot("eligible") is False else list(steps.FORM_SLOTS)
 
     async def run(self, dispatcher, tracker, domain):
-        requested = tracker.get_slot("requested_slot")
-        intent, confidence = _intent(tracker)
-        text = tracker.latest_message.get("text") or ""
-        if steps.is_cancel(requested, text, intent, confidence) and not self._answers(requested, text, tracker):
-            return self._cancel(dispatcher, tracker)
-        if steps.is_interruption(requested, text, intent, confidence) and not self._answers(requested, text, tracker):
-            self._answer_aside(dispatcher, intent)
-            return [SlotSet(requested, None)]  # nothing filled: the form asks its question again
+        intent, _ = latest_intent(tracker)
         if intent == "apply_badge" and any(tracker.get_slot(s) is not None for s in steps.FORM_SLOTS):
             dispatcher.utter_message(text="Welcome back: let's pick up your application where we left off.")
         return await super().run(dispatcher, tracker, domain)
 
-    def _answers(self, slot: str, text: str, tracker: Tracker) -> bool:
-        """Whether the text is a valid answer to the question asked ("Team Science Fundamentals"
-        reads like an FAQ question to the classifier, but it answers "which badge?")."""
+    def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
+        """("Team Science Fundamentals" reads like an FAQ question to the classifier, but it
+        answers "which badge?")."""
         if slot == "document":
             return False  # any message only prompts a look for the upload; its words answer nothing
         try:
@@ -73,13 +62,7 @@ class ValidateApplyForm(FormValidationAction):
         except DatabaseUnavailable:
             return False
 
-    def _step(self, slot: str, text: str, tracker: Tracker) -> steps.Step:
-        intent, _ = _intent(tracker)
-        return steps.answer(slot, text, intent, _slots(tracker), date.today(),
-                            documents=lambda: ApplicationStore().draft_documents(tracker.sender_id))
-
-    @staticmethod
-    def _cancel(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    def cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         """Ends the form (requested_slot None), forgets the answers and deletes any upload."""
         try:
             ApplicationStore().cancel_draft(tracker.sender_id)
@@ -88,17 +71,10 @@ class ValidateApplyForm(FormValidationAction):
         dispatcher.utter_message(text=steps.CANCELLED)
         return _cleared()
 
-    @staticmethod
-    def _answer_aside(dispatcher: CollectingDispatcher, intent: str) -> None:
-        if load_faq().topic(intent) is not None:
-            dispatcher.utter_message(response=f"utter_{intent}")
-        elif intent == "human_handoff":
-            dispatcher.utter_message(text=load_faq().message("contact"))
-        elif intent == "bot_challenge":
-            dispatcher.utter_message(response="utter_iamabot")
-        else:
-            dispatcher.utter_message(text="You're applying for a badge: answer the question below, "
-                                          "ask me anything about badges, or say \"cancel\" to stop.")
+    def _step(self, slot: str, text: str, tracker: Tracker) -> steps.Step:
+        intent, _ = latest_intent(tracker)
+        return steps.answer(slot, text, intent, _slots(tracker), date.today(),
+                            documents=lambda: ApplicationStore().draft_documents(tracker.sender_id))
 
     async def extract_badge_id(self, dispatcher, tracker, domain) -> dict[str, Any]:
         """The badge may be named in the message that starts the application."""

@@ -169,7 +169,7 @@ def measure(name: str, system: Path, requests_per_level: dict, time_limit: float
     faq_accuracy = None if smoke else accuracy(python, system, model)
     endpoints = endpoints_file(ports, ROOT / "endpoints.yml", system)
     env = {"DATABASE_URL": f"sqlite:///{system / 'acts.db'}", "ACTS_UPLOAD_DIR": str(system / "uploads")}
-    cluster = Cluster(services(ports, model, endpoints, web=is_project, rasa_python=str(python)),
+    cluster = Cluster(services(ports, model, endpoints, web=is_project, credly_emulator=False, rasa_python=str(python)),
                       log_dir=system / "logs", env=env)
     url = f"http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook"
     log(f"{name}: starting")

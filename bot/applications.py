@@ -89,6 +89,13 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _loaded(application: Application | None) -> Application | None:
+    """Loads what callers read after the session has closed."""
+    if application is not None:
+        _ = application.applicant, application.documents, application.history
+    return application
+
+
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything here is stored in UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
@@ -104,7 +111,7 @@ class ApplicationStore:
     def _session(self) -> Session:
         return db.session(self.url)
 
-    def _run(self, work: Callable[[Session], object]):
+    def transaction(self, work: Callable[[Session], object]):
         """Runs `work` in one transaction; a database that cannot be reached becomes DatabaseUnavailable."""
         try:
             with self._session() as session, session.begin():
@@ -132,7 +139,7 @@ class ApplicationStore:
             draft.upload_token_expires_at = expires_at
             return UploadLink(token=token, expires_at=expires_at)
 
-        return self._run(work)
+        return self.transaction(work)
 
     def attach_document(self, token: str, filename: str | None, data: bytes) -> DocumentInfo:
         """Stores an uploaded certificate on the draft the token belongs to; the token is then spent."""
@@ -154,14 +161,14 @@ class ApplicationStore:
             draft.upload_token_expires_at = None
             return DocumentInfo(name=name, size=check.size, mime=check.mime, sha256=check.sha256)
 
-        return self._run(work)
+        return self.transaction(work)
 
     def upload_link_valid(self, token: str) -> bool:
         def work(session: Session) -> bool:
             draft = self._draft_for_token(session, token)
             return draft is not None
 
-        return self._run(work)
+        return self.transaction(work)
 
     def _draft_for_token(self, session: Session, token: str) -> Application | None:
         draft = session.execute(
@@ -178,7 +185,7 @@ class ApplicationStore:
                 DocumentInfo(d.original_name, d.size, d.mime, d.sha256) for d in draft.documents
             ]
 
-        return self._run(work)
+        return self.transaction(work)
 
     def cancel_draft(self, conversation_id: str) -> bool:
         def work(session: Session) -> bool:
@@ -188,7 +195,7 @@ class ApplicationStore:
             self._discard(session, draft, "cancelled by the learner")
             return True
 
-        return self._run(work)
+        return self.transaction(work)
 
     # --- submission --------------------------------------------------------------------
 
@@ -222,7 +229,7 @@ class ApplicationStore:
             self._set_status(session, draft, SUBMITTED, LEARNER)
             return Submission(reference=draft.reference, duplicate=False)
 
-        return self._run(work)
+        return self.transaction(work)
 
     def open_application(self, session: Session, email: str, badge_id: str) -> Application | None:
         return session.execute(
@@ -232,18 +239,70 @@ class ApplicationStore:
             .order_by(Application.id)
         ).scalars().first()
 
+    # --- reviewing and status -------------------------------------------------------
+
+    def get(self, reference: str) -> Application | None:
+        """A submitted application with its applicant, documents and history loaded."""
+        def work(session: Session) -> Application | None:
+            return _loaded(session.execute(
+                select(Application).where(Application.reference == reference)).scalar_one_or_none())
+
+        return self.transaction(work)
+
+    def by_status(self, status: str | None = None) -> list[Application]:
+        def work(session: Session) -> list[Application]:
+            query = select(Application).where(Application.reference.is_not(None))
+            if status:
+                query = query.where(Application.status == status)
+            return [_loaded(a) for a in session.execute(query.order_by(Application.id)).scalars()]
+
+        return self.transaction(work)
+
+    def change_status(self, reference: str, status: str, actor: str, note: str | None = None) -> None:
+        def work(session: Session) -> None:
+            application = session.execute(select(Application).where(Application.reference == reference)).scalar_one()
+            if status == REJECTED:
+                application.decision_reason = note
+            self._set_status(session, application, status, actor, note)
+
+        self.transaction(work)
+
+    def record_badge(self, reference: str, badge_id: str, state: str, actor: str) -> None:
+        def work(session: Session) -> None:
+            application = session.execute(select(Application).where(Application.reference == reference)).scalar_one()
+            application.credly_badge_id = badge_id
+            application.credly_state = state
+            application.credly_checked_at = self.clock()
+            self._record(session, application, application.status, application.status, actor,
+                         f"Credly badge issued ({state})")
+
+        self.transaction(work)
+
+    def update_badge_state(self, badge_id: str, state: str) -> Application | None:
+        """Stores a badge's latest claim state; records the change in the history when it changed."""
+        def work(session: Session) -> Application | None:
+            application = session.execute(
+                select(Application).where(Application.credly_badge_id == badge_id)).scalar_one_or_none()
+            if application is None:
+                return None
+            if application.credly_state != state:
+                self._record(session, application, application.status, application.status, "credly",
+                             f"badge {application.credly_state or 'unknown'} -> {state}")
+            application.credly_state = state
+            application.credly_checked_at = self.clock()
+            return _loaded(application)
+
+        return self.transaction(work)
+
     def submitted(self, email: str | None = None) -> list[Application]:
         """Submitted (non-draft) applications, with applicant and documents loaded; for tests and reviewers."""
         def work(session: Session) -> list[Application]:
             query = select(Application).where(Application.status != DRAFT, Application.status != CANCELLED)
             if email:
                 query = query.join(Applicant).where(Applicant.email == email.lower())
-            rows = session.execute(query.order_by(Application.id)).scalars().all()
-            for row in rows:
-                _ = row.applicant, row.documents, row.history  # load before the session closes
-            return list(rows)
+            return [_loaded(row) for row in session.execute(query.order_by(Application.id)).scalars()]
 
-        return self._run(work)
+        return self.transaction(work)
 
     # --- helpers -----------------------------------------------------------------------
 

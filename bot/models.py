@@ -44,6 +44,10 @@ class Application(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
     submitted_at = Column(DateTime(timezone=True))
+    # The badge issued through Credly on approval, and its last known claim state.
+    credly_badge_id = Column(String(64), unique=True)
+    credly_state = Column(String(20))
+    credly_checked_at = Column(DateTime(timezone=True))
 
     applicant = relationship("Applicant", back_populates="applications")
     documents = relationship("Document", back_populates="application", order_by="Document.id")
@@ -75,3 +79,12 @@ class StatusChange(Base):
     at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     application = relationship("Application", back_populates="history")
+
+
+class StatusLookup(Base):
+    """Failed status look-ups, counted per conversation and per reference, to stop guessing."""
+
+    __tablename__ = "status_lookups"
+    key = Column(String(64), primary_key=True)  # sha256 of "conversation:<id>" or "reference:<ref>"
+    failures = Column(Integer, nullable=False, default=0)
+    window_started_at = Column(DateTime(timezone=True), nullable=False)

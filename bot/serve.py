@@ -42,6 +42,7 @@ class Ports:
     rasa: int = 5005
     actions: int = 5055
     web: int = 8080
+    credly: int = 8090  # the local Credly emulator, when no Credly credentials are configured
 
 
 def free_port() -> int:
@@ -68,10 +69,11 @@ def endpoints_file(ports: Ports, template: Path, workdir: Path) -> Path:
     return path
 
 
-def services(ports: Ports, model: Path, endpoints: Path, web: bool = True,
+def services(ports: Ports, model: Path, endpoints: Path, web: bool = True, credly_emulator: bool = True,
              rasa_python: str | None = None) -> list[Service]:
-    """The assistant's servers. The benchmark leaves out the web service (`web=False`) and runs
-    the Rasa server from another virtualenv (`rasa_python`) to measure stock Rasa."""
+    """The assistant's servers, and the Credly emulator when no real Credly is configured.
+    The benchmark leaves out the web service for stock Rasa (`web=False`) and runs its Rasa
+    server from another virtualenv (`rasa_python`)."""
     py = sys.executable
     web_service = Service(
         name="web",
@@ -79,7 +81,15 @@ def services(ports: Ports, model: Path, endpoints: Path, web: bool = True,
         health_url=f"http://127.0.0.1:{ports.web}/health",
         public_url=f"http://localhost:{ports.web}/upload/<token>",
     )
-    return ([web_service] if web else []) + [
+    emulator = Service(
+        name="credly",
+        argv=[py, "-m", "bot.credly.emulator", "--port", str(ports.credly),
+              "--webhook-url", f"http://127.0.0.1:{ports.web}/webhooks/credly"],
+        health_url=f"http://127.0.0.1:{ports.credly}/health",
+        public_url=f"http://localhost:{ports.credly}/v1  (local Credly emulator)",
+    )
+    optional = ([web_service] if web else []) + ([emulator] if credly_emulator else [])
+    return optional + [
         Service(
             name="actions",
             argv=[py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
@@ -185,12 +195,15 @@ def running(ports: Ports, model: Path = DEFAULT_MODEL, log_dir: Path | None = No
             env: dict[str, str] | None = None) -> Iterator[Cluster]:
     """All servers up (database migrated first), stopped again on exit."""
     env = {"ACTS_PUBLIC_URL": f"http://localhost:{ports.web}", **(env or {})}
+    emulated = not (env.get("CREDLY_TOKEN") or os.environ.get("CREDLY_TOKEN"))
+    if emulated:
+        env["CREDLY_BASE_URL"] = f"http://127.0.0.1:{ports.credly}/v1"
     from bot.db import migrate  # imported here: the benchmark uses this module without a database
 
     migrate(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
     with tempfile.TemporaryDirectory(prefix="acts-run-") as tmp:
         endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp))
-        cluster = Cluster(services(ports, model, endpoints), log_dir=log_dir, env=env)
+        cluster = Cluster(services(ports, model, endpoints, credly_emulator=emulated), log_dir=log_dir, env=env)
         cluster.start()
         try:
             yield cluster
@@ -208,12 +221,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rasa-port", type=int, default=Ports.rasa)
     parser.add_argument("--actions-port", type=int, default=Ports.actions)
     parser.add_argument("--web-port", type=int, default=Ports.web)
+    parser.add_argument("--credly-port", type=int, default=Ports.credly)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     args = parser.parse_args(argv)
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _interrupt)
-    ports = Ports(rasa=args.rasa_port, actions=args.actions_port, web=args.web_port)
+    ports = Ports(rasa=args.rasa_port, actions=args.actions_port, web=args.web_port, credly=args.credly_port)
     print("Starting the ACTS badge assistant (this takes a few seconds)...", flush=True)
     try:
         with running(ports, args.model) as cluster:

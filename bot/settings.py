@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,3 +26,37 @@ def public_web_url() -> str:
 
 def upload_link_hours() -> float:
     return float(os.environ.get("ACTS_UPLOAD_LINK_HOURS") or 24)
+
+
+# The local Credly emulator (bot/credly/emulator.py) that `make run` and the tests start when no
+# Credly credentials are configured. Its token is not a secret: only the emulator accepts it.
+EMULATOR_ORGANIZATION = "acts-local"
+EMULATOR_TOKEN = "local-emulator-token"
+EMULATOR_PORT = 8090
+CREDLY_SANDBOX = "https://sandbox-api.credly.com/v1"
+
+
+@dataclass(frozen=True)
+class CredlySettings:
+    base_url: str
+    organization_id: str
+    token: str = field(repr=False)  # never printed or logged
+    emulated: bool
+
+
+def credly() -> CredlySettings:
+    """Real Credly when CREDLY_TOKEN and CREDLY_ORGANIZATION_ID are set, else the local emulator."""
+    token = os.environ.get("CREDLY_TOKEN", "").strip()
+    if token:
+        return CredlySettings(base_url=os.environ.get("CREDLY_BASE_URL") or CREDLY_SANDBOX,
+                              organization_id=os.environ["CREDLY_ORGANIZATION_ID"], token=token, emulated=False)
+    return CredlySettings(base_url=os.environ.get("CREDLY_BASE_URL") or f"http://localhost:{EMULATOR_PORT}/v1",
+                          organization_id=EMULATOR_ORGANIZATION, token=EMULATOR_TOKEN, emulated=True)
+
+
+def credly_client():
+    from bot.credly.client import CredlyClient
+
+    config = credly()
+    return CredlyClient(config.base_url, config.organization_id, config.token,
+                        timeout=float(os.environ.get("CREDLY_TIMEOUT_SECONDS") or 10))

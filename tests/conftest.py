@@ -54,7 +54,7 @@ def fresh_postgres_database():
 
 
 def _deploy(model: Path, workdir: Path, database_url: str):
-    ports = Ports(rasa=free_port(), actions=free_port(), web=free_port())
+    ports = Ports(rasa=free_port(), actions=free_port(), web=free_port(), credly=free_port())
     deployment = Deployment(ports, database_url, workdir / "uploads", workdir / "logs")
     env = {"DATABASE_URL": database_url, "ACTS_UPLOAD_DIR": str(deployment.upload_dir)}
     with running(ports, model, log_dir=deployment.log_dir, env=env):

@@ -1,4 +1,4 @@
-"""HTTP routes of the web service: health and the one-time document upload."""
+"""HTTP routes of the web service: health, the one-time document upload, Credly webhooks."""
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +7,10 @@ import logging
 from aiohttp import web
 
 from bot.applications import LINK_INVALID, ApplicationStore, UploadRejected
+from bot.credly.client import CredlyError
+from bot.credly.sync import BadWebhook, handle_webhook
 from bot.db import DatabaseUnavailable
+from bot.settings import credly_client
 from bot.uploads import MAX_UPLOAD_BYTES
 from bot.web import pages
 
@@ -101,6 +104,23 @@ async def upload(request: web.Request) -> web.Response:
                   document={"name": document.name, "size": document.size, "summary": document.summary})
 
 
+async def credly_webhook(request: web.Request) -> web.Response:
+    """Credly event notifications: 200 once handled, so Credly stops retrying; 503 asks it to retry."""
+    try:
+        payload = await request.json()
+    except ValueError:
+        return web.json_response({"ok": False, "message": "expected JSON"}, status=400)
+    try:
+        result = await asyncio.to_thread(handle_webhook, payload, request.app[STORE], credly_client)
+    except BadWebhook as error:
+        return web.json_response({"ok": False, "message": str(error)}, status=400)
+    except (CredlyError, DatabaseUnavailable) as error:
+        log.warning("webhook not handled yet: %s", type(error).__name__)
+        return web.json_response({"ok": False, "message": "try again later"}, status=503)
+    log.info("credly webhook: %s", result)
+    return web.json_response({"ok": True, "result": result})
+
+
 @web.middleware
 async def cors(request: web.Request, handler) -> web.StreamResponse:
     """The chat widget on the ACTS site uploads from another origin; the token is the credential."""
@@ -118,4 +138,5 @@ def make_app(store: ApplicationStore | None = None) -> web.Application:
     app.router.add_get("/upload/{token}", upload_page)
     app.router.add_post("/upload/{token}", upload)
     app.router.add_route("OPTIONS", "/upload/{token}", health)
+    app.router.add_post("/webhooks/credly", credly_webhook)
     return app

@@ -1,0 +1,59 @@
+"""What every form of the assistant does with a message that is not an answer.
+
+A learner in the middle of a form may ask an FAQ question, ask for a person or
+say "stop". The form's validation action answers the aside and asks its
+question again, or ends the form; only a confident classification counts, and
+never when the message is in fact a valid answer to the question asked.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import apply_steps as steps
+from bot.faq import load_faq
+
+
+def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+class InterruptibleForm(FormValidationAction, ABC):
+    """A FormValidationAction that handles asides and "stop" before validating answers.
+    (Abstract, so the action server does not register it as an action of its own.)"""
+
+    @abstractmethod
+    def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
+        """Whether `text` is a valid answer to the question about `slot`."""
+
+    @abstractmethod
+    def cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+        """Ends the form; must set requested_slot to None."""
+
+    async def run(self, dispatcher, tracker, domain):
+        requested = tracker.get_slot("requested_slot")
+        intent, confidence = latest_intent(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if steps.is_cancel(requested, text, intent, confidence) and not self.answers(requested, text, tracker):
+            return self.cancel(dispatcher, tracker)
+        if steps.is_interruption(requested, text, intent, confidence) and not self.answers(requested, text, tracker):
+            answer_aside(dispatcher, intent)
+            return [SlotSet(requested, None)]  # nothing filled: the form asks its question again
+        return await super().run(dispatcher, tracker, domain)
+
+
+def answer_aside(dispatcher: CollectingDispatcher, intent: str) -> None:
+    if load_faq().topic(intent) is not None:
+        dispatcher.utter_message(response=f"utter_{intent}")
+    elif intent == "human_handoff":
+        dispatcher.utter_message(text=load_faq().message("contact"))
+    elif intent == "bot_challenge":
+        dispatcher.utter_message(response="utter_iamabot")
+    else:
+        dispatcher.utter_message(text="Please answer the question below, ask me anything about badges, "
+                                      "or say \"stop\" to leave this.")

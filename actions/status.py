@@ -1,0 +1,81 @@
+"""Status checks by conversation: reference and email, then the state in plain words."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.forms import InterruptibleForm
+from bot.applications import ApplicationStore
+from bot.db import DatabaseUnavailable
+from bot.emails import check_email
+from bot.references import parse_reference
+from bot.settings import credly_client
+from bot.status import StatusDesk
+
+SLOTS = ("status_reference", "status_email")
+NOT_A_REFERENCE = "That doesn't look like an application reference: it looks like ACTS-7KQ2-M9XD."
+DATABASE_DOWN = ("I can't reach our application database right now, so I can't look up your application. "
+                 "Please try again in a few minutes.")
+
+
+def _email(text: str) -> str | None:
+    # The address the learner applied with, exactly: a typo here is simply no match.
+    return check_email(text).address
+
+
+def _cleared() -> list[dict[str, Any]]:
+    return [SlotSet(name, None) for name in SLOTS + ("requested_slot",)]
+
+
+class ValidateStatusForm(InterruptibleForm):
+    def name(self) -> str:
+        return "validate_status_form"
+
+    def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
+        return (parse_reference(text) if slot == "status_reference" else _email(text)) is not None
+
+    def cancel(self, dispatcher, tracker):
+        dispatcher.utter_message(text="OK, I won't look anything up. Ask me anything else about badges.")
+        return _cleared()
+
+    async def extract_status_reference(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        """Both may come in the message that asks for the status."""
+        reference = parse_reference(tracker.latest_message.get("text") or "")
+        return {"status_reference": reference} if reference and not tracker.get_slot("status_reference") else {}
+
+    async def extract_status_email(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        email = _email(tracker.latest_message.get("text") or "")
+        return {"status_email": email} if email and not tracker.get_slot("status_email") else {}
+
+    def validate_status_reference(self, value, dispatcher, tracker, domain):
+        reference = parse_reference(str(value))
+        if reference is None:
+            dispatcher.utter_message(text=NOT_A_REFERENCE)
+        return {"status_reference": reference}
+
+    def validate_status_email(self, value, dispatcher, tracker, domain):
+        check = check_email(str(value))
+        if check.address is None:
+            dispatcher.utter_message(text=check.problem or "That doesn't look like an email address.")
+        return {"status_email": check.address}
+
+
+class CheckStatus(Action):
+    """Reports the application's state, only if the reference and the email both match."""
+
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        reference, email = tracker.get_slot("status_reference"), tracker.get_slot("status_email")
+        if reference and email:
+            desk = StatusDesk(ApplicationStore(), credly_client)
+            try:
+                dispatcher.utter_message(text=desk.check(tracker.sender_id, reference, email).text)
+            except DatabaseUnavailable:
+                dispatcher.utter_message(text=DATABASE_DOWN)
+        # Nothing about the application stays in the conversation.
+        return _cleared()

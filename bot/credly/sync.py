@@ -1,0 +1,32 @@
+"""Keeps the stored claim state of issued badges fresh from Credly's webhooks.
+
+Credly's webhooks are not signed, so a payload is only a hint that something
+happened: the event and the badge are read back from the API, and only what
+the API says is stored.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from bot.applications import ApplicationStore
+from bot.credly.client import CredlyClient, CredlyNotFound
+
+
+class BadWebhook(ValueError):
+    """The payload is not a Credly event notification."""
+
+
+def handle_webhook(payload: object, store: ApplicationStore, credly: Callable[[], CredlyClient]) -> str:
+    """Returns what happened: "updated", "unknown badge" or "ignored"."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("id"), str) or not payload["id"]:
+        raise BadWebhook("expected a JSON object with the event id")
+    client = credly()
+    try:
+        event = client.event(payload["id"])
+    except CredlyNotFound:
+        return "ignored"  # not an event of our organisation
+    badge_id = (event.get("badge") or {}).get("id")
+    if not badge_id or not str(event.get("event_type", "")).startswith("badge."):
+        return "ignored"
+    badge = client.get_badge(badge_id)
+    return "updated" if store.update_badge_state(badge.id, badge.state) else "unknown badge"

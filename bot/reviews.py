@@ -1,0 +1,90 @@
+"""Reviewers' decisions: start a review, approve (issuing the badge through Credly), reject.
+
+Every decision is stored with who made it and when. Running the same decision
+twice changes nothing the second time; an approval whose badge could not be
+issued (Credly down) is completed by running approve again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from bot.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
+from bot.catalogue import load_catalogue
+from bot.credly.client import CredlyClient, CredlyError, Recipient
+from bot.models import Application
+from bot.names import split_name
+
+
+class ReviewError(Exception):
+    """The decision cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    changed: bool
+    message: str
+    complete: bool = True  # False: approved, but the badge still has to be issued
+
+
+class Reviews:
+    def __init__(self, store: ApplicationStore, credly: Callable[[], CredlyClient]) -> None:
+        self.store = store
+        self.credly = credly
+
+    def _application(self, reference: str) -> Application:
+        application = self.store.get(reference)
+        if application is None:
+            raise ReviewError(f"No submitted application has the reference {reference}.")
+        return application
+
+    def start(self, reference: str, reviewer: str) -> Outcome:
+        application = self._application(reference)
+        if application.status == UNDER_REVIEW:
+            return Outcome(False, f"{reference} is already under review.")
+        if application.status != SUBMITTED:
+            raise ReviewError(f"{reference} is {application.status}; only a submitted application can be reviewed.")
+        self.store.change_status(reference, UNDER_REVIEW, f"reviewer:{reviewer}")
+        return Outcome(True, f"{reference} is now under review by {reviewer}.")
+
+    def approve(self, reference: str, reviewer: str) -> Outcome:
+        application = self._application(reference)
+        if application.status in (SUBMITTED, UNDER_REVIEW):
+            self.store.change_status(reference, APPROVED, f"reviewer:{reviewer}")
+            changed = True
+        elif application.status == APPROVED:
+            changed = False
+        else:
+            raise ReviewError(f"{reference} is {application.status}; it cannot be approved.")
+        if application.credly_badge_id:
+            return Outcome(changed, f"{reference} is approved; its badge was already issued "
+                                    f"({application.credly_badge_id}, {application.credly_state}).")
+        try:
+            badge = self._issue(application)
+        except CredlyError as error:
+            return Outcome(changed, f"{reference} is approved, but the badge could not be issued: {error}. "
+                                    "Run the same command again to issue it.", complete=False)
+        self.store.record_badge(reference, badge.id, badge.state, f"reviewer:{reviewer}")
+        return Outcome(True, f"{reference} is approved and its badge is issued in Credly ({badge.id}, {badge.state}).")
+
+    def _issue(self, application: Application):
+        badge = load_catalogue().get(application.badge_id)
+        if badge is None or not badge.credly_template_id:
+            raise ReviewError(f"The badge {application.badge_id} has no Credly template id in bot/content/badges.yml.")
+        first, last = split_name(application.applicant.full_name)
+        recipient = Recipient(email=application.applicant.email, first_name=first, last_name=last)
+        # The reference is the earner id: Credly reports it back, and it makes retries find the same badge.
+        return self.credly().issue_badge(badge.credly_template_id, recipient, datetime.now(timezone.utc),
+                                         earner_id=application.reference)
+
+    def reject(self, reference: str, reviewer: str, reason: str) -> Outcome:
+        if not reason.strip():
+            raise ReviewError("A rejection needs a reason: the learner is told it.")
+        application = self._application(reference)
+        if application.status == REJECTED:
+            return Outcome(False, f"{reference} was already rejected.")
+        if application.status not in (SUBMITTED, UNDER_REVIEW):
+            raise ReviewError(f"{reference} is {application.status}; it cannot be rejected.")
+        self.store.change_status(reference, REJECTED, f"reviewer:{reviewer}", reason.strip())
+        return Outcome(True, f"{reference} is rejected.")

@@ -1,0 +1,97 @@
+"""End to end over HTTP: apply -> a reviewer approves -> the emulator records the issued badge ->
+the earner accepts -> Credly's webhook -> a status question in a new conversation says "accepted";
+another person's reference with the wrong email reveals nothing."""
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+
+import requests
+
+from bot.applications import ApplicationStore
+from tests.conftest import ROOT, Chat
+from tests.conversations import apply_and_submit
+
+
+def review(deployment, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": deployment.database_url, "ACTS_UPLOAD_DIR": str(deployment.upload_dir),
+           "CREDLY_BASE_URL": f"http://127.0.0.1:{deployment.ports.credly}/v1", "PYTHONPATH": str(ROOT)}
+    env.pop("CREDLY_TOKEN", None)
+    return subprocess.run([sys.executable, "-m", "bot.review", "--reviewer", "alice", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def emulator(deployment, path: str, **kwargs) -> requests.Response:
+    return requests.request(kwargs.pop("method", "GET"), f"http://127.0.0.1:{deployment.ports.credly}{path}",
+                            timeout=10, **kwargs)
+
+
+def wait_for_state(store: ApplicationStore, reference: str, state: str) -> None:
+    deadline = time.monotonic() + 15
+    while store.get(reference).credly_state != state:
+        assert time.monotonic() < deadline, f"the webhook never brought {state!r}"
+        time.sleep(0.2)
+
+
+def ask_status(deployment, reference: str, email: str) -> str:
+    chat = Chat(deployment.ports.rasa, sender=f"status-{secrets.token_hex(4)}")
+    assert "reference" in chat.text("where is my application?")
+    assert "email" in chat.text(reference)
+    return chat.text(email)
+
+
+def test_apply_approve_issue_accept_webhook_then_status_says_accepted(servers):
+    reference, email = apply_and_submit(servers)
+    assert "waiting for review" in ask_status(servers, reference, email)
+
+    approved = review(servers, "approve", reference)
+    assert approved.returncode == 0 and "issued in Credly" in approved.stdout, approved.stderr
+    [badge] = [b for b in emulator(servers, "/__emulator/badges").json()["data"] if b["issuer_earner_id"] == reference]
+    assert badge["state"] == "pending" and badge["recipient_email"] == email
+    assert "admin@credly.com" in ask_status(servers, reference, email)
+
+    # The earner accepts in Credly; Credly's webhook reaches the web service, which re-reads the API.
+    emulator(servers, f"/__emulator/badges/{badge['id']}/accept", method="POST").raise_for_status()
+    store = ApplicationStore(url=servers.database_url, documents_dir=servers.upload_dir)
+    wait_for_state(store, reference, "accepted")
+    assert "accepted your badge" in ask_status(servers, reference, email)
+
+    # Running the approval again changes nothing.
+    again = review(servers, "approve", reference)
+    assert again.returncode == 0 and "Nothing changed" in again.stdout
+    assert len([b for b in emulator(servers, "/__emulator/badges").json()["data"]
+                if b["issuer_earner_id"] == reference]) == 1
+
+
+def test_someone_elses_reference_with_the_wrong_email_reveals_nothing(servers):
+    reference, _ = apply_and_submit(servers)
+    chat = Chat(servers.ports.rasa, sender=f"mallory-{secrets.token_hex(4)}")
+    # Both in one message; the sender id is whatever the client chose, so it proves nothing.
+    reply = chat.text(f"what's the status of {reference} mallory@evil.example")
+    unknown = Chat(servers.ports.rasa, sender=f"mallory-{secrets.token_hex(4)}").text(
+        "what's the status of ACTS-ZZZZ-ZZZZ mallory@evil.example")
+    assert reply == unknown  # identical whether or not the reference exists
+    for secret in ("Jane", "submitted", "waiting", "approved", "Team Science"):
+        assert secret not in reply
+
+
+def test_a_rejection_reaches_the_learner_with_its_reason(servers):
+    reference, email = apply_and_submit(servers)
+    rejected = review(servers, "reject", reference, "--reason", "The certificate is unreadable.")
+    assert rejected.returncode == 0, rejected.stderr
+    answer = ask_status(servers, reference, email)
+    assert "not approved" in answer and "The certificate is unreadable." in answer
+
+
+def test_status_when_credly_is_down(servers):
+    reference, email = apply_and_submit(servers)
+    assert review(servers, "approve", reference).returncode == 0
+    emulator(servers, "/__emulator/faults", method="POST", json={"status": 503, "count": 20}).raise_for_status()
+    try:
+        answer = ask_status(servers, reference, email)
+    finally:
+        emulator(servers, "/__emulator/faults", method="DELETE")
+    assert "approved" in answer and "couldn't check" in answer

@@ -1,0 +1,165 @@
+"""Reviewer decisions (issuing through Credly), status answers and webhook sync, on SQLite and the emulator."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from bot import review
+from bot.applications import ApplicationStore, Details
+from bot.credly.client import CredlyClient
+from bot.credly.sync import BadWebhook, handle_webhook
+from bot.db import migrate
+from bot.reviews import ReviewError, Reviews
+from bot.status import NO_MATCH, StatusDesk
+from tests.emulator_thread import emulator
+from tests.files import pdf_bytes
+
+JANE = Details(badge_id="team-science-fundamentals", training_id="tsf-training", completion_date=date(2024, 3, 1),
+               full_name="Jane Doe", email="jane@uni.edu", organisation="Example University")
+
+
+@pytest.fixture
+def credly():
+    with emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch, credly):
+    url = f"sqlite:///{tmp_path / 'acts.db'}"
+    migrate(url)
+    # The CLI reads the same settings the servers do.
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ACTS_UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setenv("CREDLY_BASE_URL", credly.base_url)
+    monkeypatch.delenv("CREDLY_TOKEN", raising=False)
+    return ApplicationStore(url=url, documents_dir=tmp_path / "uploads")
+
+
+def submit(store: ApplicationStore, details: Details = JANE, conversation: str = "c1") -> str:
+    link = store.start_draft(conversation, details.badge_id)
+    store.attach_document(link.token, "certificate.pdf", pdf_bytes())
+    return store.submit(conversation, details).reference
+
+
+def api(credly) -> CredlyClient:
+    return CredlyClient(credly.base_url, credly.organization, credly.token, backoff=0, sleep=lambda s: None)
+
+
+def test_approve_issues_the_badge_once_and_records_who(store, credly):
+    reference = submit(store)
+    reviews = Reviews(store, lambda: api(credly))
+    assert reviews.start(reference, "alice").changed
+    outcome = reviews.approve(reference, "alice")
+    assert outcome.changed and outcome.complete
+    [badge] = credly.badges
+    assert badge["issuer_earner_id"] == reference and badge["recipient_email"] == "jane@uni.edu"
+    again = reviews.approve(reference, "alice")
+    assert not again.changed and len(credly.badges) == 1
+    application = store.get(reference)
+    assert application.status == "approved" and application.credly_state == "pending"
+    assert [(h.to_status, h.actor) for h in application.history][-3:] == [
+        ("under_review", "reviewer:alice"), ("approved", "reviewer:alice"), ("approved", "reviewer:alice")]
+
+
+def test_approve_while_credly_is_down_can_be_completed_later(store, credly):
+    reference = submit(store)
+    reviews = Reviews(store, lambda: api(credly))
+    credly.fail(500, count=20)
+    outcome = reviews.approve(reference, "bob")
+    assert not outcome.complete and "Run the same command again" in outcome.message
+    assert store.get(reference).status == "approved" and credly.org.faults
+    credly.org.faults.clear()
+    assert reviews.approve(reference, "bob").complete
+    assert len(credly.badges) == 1 and store.get(reference).credly_badge_id
+
+
+def test_reject_needs_a_reason_and_is_idempotent(store, credly):
+    reference = submit(store)
+    reviews = Reviews(store, lambda: api(credly))
+    with pytest.raises(ReviewError, match="reason"):
+        reviews.reject(reference, "carol", "  ")
+    assert reviews.reject(reference, "carol", "The certificate is for another course.").changed
+    assert not reviews.reject(reference, "carol", "again").changed
+    with pytest.raises(ReviewError):
+        reviews.approve(reference, "carol")
+    assert store.get(reference).decision_reason == "The certificate is for another course."
+
+
+def test_the_review_command_line(store, credly, capsys):
+    reference = submit(store)
+    assert review.main(["list", "--status", "submitted"]) == 0
+    assert reference in capsys.readouterr().out
+    assert review.main(["show", reference.lower()]) == 0
+    shown = capsys.readouterr().out
+    assert "certificate.pdf" in shown and "sha256" in shown and "jane@uni.edu" in shown
+    assert review.main(["--reviewer", "dana", "approve", reference]) == 0
+    assert "issued in Credly" in capsys.readouterr().out
+    assert review.main(["--reviewer", "dana", "approve", reference]) == 0
+    assert "Nothing changed" in capsys.readouterr().out
+    assert review.main(["show", "ACTS-0000-0000"]) == 1
+    assert review.main(["approve", "not-a-reference"]) == 2
+
+
+def test_status_needs_both_reference_and_email(store, credly):
+    reference = submit(store)
+    desk = StatusDesk(store, lambda: api(credly))
+    found = desk.check("conv-a", reference, "JANE@uni.edu")
+    assert found.found and reference in found.text and "waiting for review" in found.text
+    wrong_email = desk.check("conv-b", reference, "mallory@evil.example")
+    unknown = desk.check("conv-c", "ACTS-ZZZZ-ZZZZ", "jane@uni.edu")
+    assert wrong_email.text == unknown.text == NO_MATCH  # nothing says whether the reference exists
+    assert "Jane" not in wrong_email.text
+
+
+def test_guessing_is_limited_per_conversation_and_per_reference(store, credly):
+    reference = submit(store)
+    now = [datetime(2026, 11, 27, 12, tzinfo=timezone.utc)]
+    desk = StatusDesk(store, lambda: api(credly), clock=lambda: now[0])
+    for i in range(3):
+        assert desk.check("guesser", f"ACTS-AAAA-AAA{i}", "x@y.org").text == NO_MATCH
+    assert "try again in an hour" in desk.check("guesser", reference, "jane@uni.edu").text
+    for i in range(5):
+        desk.check(f"other-{i}", reference, f"wrong{i}@y.org")
+    assert "try again in an hour" in desk.check("owner", reference, "jane@uni.edu").text
+    now[0] += timedelta(hours=1, minutes=1)
+    assert desk.check("owner", reference, "jane@uni.edu").found
+
+
+def test_status_explains_each_claim_state_and_survives_credly_being_down(store, credly):
+    reference = submit(store)
+    Reviews(store, lambda: api(credly)).approve(reference, "alice")
+    desk = StatusDesk(store, lambda: api(credly))
+    assert "admin@credly.com" in desk.check("c", reference, "jane@uni.edu").text
+    [badge] = credly.badges
+    credly.act(badge["id"], "accept")
+    assert "accepted your badge" in desk.check("c", reference, "jane@uni.edu").text
+    assert store.get(reference).credly_state == "accepted"  # refreshed when the learner asked
+    credly.fail(503, count=20)
+    down = desk.check("c", reference, "jane@uni.edu").text
+    assert "approved" in down and "couldn't check" in down
+    credly.org.faults.clear()
+    credly.act(badge["id"], "revoke", reason="issued in error")
+    assert "revoked" in desk.check("c", reference, "jane@uni.edu").text
+
+
+def test_rejected_applications_give_the_reviewers_reason(store, credly):
+    reference = submit(store)
+    Reviews(store, lambda: api(credly)).reject(reference, "carol", "The certificate is unreadable.")
+    text = StatusDesk(store, lambda: api(credly)).check("c", reference, "jane@uni.edu").text
+    assert "not approved" in text and "The certificate is unreadable." in text
+
+
+def test_webhooks_are_hints_checked_against_the_api(store, credly):
+    reference = submit(store)
+    Reviews(store, lambda: api(credly)).approve(reference, "alice")
+    [badge] = credly.badges
+    credly.act(badge["id"], "accept")
+    [event_id] = [e for e, body in credly.org.events.items() if body["event_type"] == "badge.state.changed"]
+    assert handle_webhook({"id": event_id, "event_type": "badge.state.changed"}, store, lambda: api(credly)) == "updated"
+    assert store.get(reference).credly_state == "accepted"
+    # A forged payload claims nothing: the event id must exist in Credly.
+    assert handle_webhook({"id": "forged", "event_type": "badge.state.changed"}, store, lambda: api(credly)) == "ignored"
+    with pytest.raises(BadWebhook):
+        handle_webhook(["not", "an", "event"], store, lambda: api(credly))
