@@ -88,23 +88,22 @@ def services(ports: Ports, model: Path, endpoints: Path, web: bool = True, credl
         health_url=f"http://127.0.0.1:{ports.credly}/health",
         public_url=f"http://localhost:{ports.credly}/v1  (local Credly emulator)",
     )
+    rasa = Service(
+        name="rasa",
+        argv=[rasa_python or py, "-m", "rasa", "run", "--model", str(model), "--port", str(ports.rasa),
+              "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"), "--cors", "*"],
+        health_url=f"http://127.0.0.1:{ports.rasa}/",
+        public_url=f"http://localhost:{ports.rasa}/webhooks/rest/webhook",
+    )
+    actions = Service(
+        name="actions",
+        argv=[py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
+        health_url=f"http://127.0.0.1:{ports.actions}/health",
+        public_url=f"http://localhost:{ports.actions}/webhook",
+    )
+    # Rasa first: its start-up is the longest, so it gets the CPU before the small servers.
     optional = ([web_service] if web else []) + ([emulator] if credly_emulator else [])
-    return optional + [
-        Service(
-            name="actions",
-            argv=[py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
-            health_url=f"http://127.0.0.1:{ports.actions}/health",
-            public_url=f"http://localhost:{ports.actions}/webhook",
-        ),
-        Service(
-            name="rasa",
-            argv=[rasa_python or py, "-m", "rasa", "run", "--model", str(model), "--port", str(ports.rasa),
-                  "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                  "--cors", "*"],
-            health_url=f"http://127.0.0.1:{ports.rasa}/",
-            public_url=f"http://localhost:{ports.rasa}/webhooks/rest/webhook",
-        ),
-    ]
+    return [rasa, actions] + optional
 
 
 def _is_up(url: str) -> bool:
@@ -236,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  {spec.name:<8} {spec.public_url}")
             from bot.settings import database_url
             print(f"  database {database_url().split('@')[-1]}")  # never print credentials
-            print(f"\nTry: curl -s -XPOST {cluster.specs[-1].public_url} "
+            print(f"\nTry: curl -s -XPOST {cluster.specs[0].public_url} "
                   "-H 'Content-Type: application/json' -d '{\"sender\":\"me\",\"message\":\"Is there a fee?\"}'")
             print("Press Ctrl-C to stop.\n", flush=True)
             while not cluster.exited():
