@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.applications import (CANCELLED, DRAFT, SUBMITTED, ApplicationStore, Details, UploadRejected)
+from bot.applications import DRAFT, SUBMITTED, ApplicationStore, Details, UploadRejected
 from bot.db import DatabaseUnavailable, migrate
 from bot.references import parse_reference
 from tests.files import jpeg_bytes, pdf_bytes

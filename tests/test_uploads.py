@@ -2,13 +2,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import struct
-import zlib
 
 import pytest
 from PIL import Image
 
-from tests.files import make_jpeg, make_pdf, make_png, png_chunk
+from tests.files import make_jpeg, make_pdf, make_png
 
 from bot.uploads import (
     ALLOWED,

@@ -21,7 +21,6 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
