@@ -85,6 +85,10 @@ def _human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def _by_reference(session: Session, reference: str) -> Application | None:
+    return session.execute(select(Application).where(Application.reference == reference)).scalar_one_or_none()
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -94,11 +98,6 @@ def _loaded(application: Application | None) -> Application | None:
     if application is not None:
         _ = application.applicant, application.documents, application.history
     return application
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything here is stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class ApplicationStore:
@@ -174,7 +173,7 @@ class ApplicationStore:
         draft = session.execute(
             select(Application).where(Application.upload_token_hash == _hash_token(token or ""))
         ).scalar_one_or_none()
-        if draft is None or draft.status != DRAFT or _aware(draft.upload_token_expires_at) < self.clock():
+        if draft is None or draft.status != DRAFT or db.as_utc(draft.upload_token_expires_at) < self.clock():
             return None
         return draft
 
@@ -243,24 +242,11 @@ class ApplicationStore:
 
     def get(self, reference: str) -> Application | None:
         """A submitted application with its applicant, documents and history loaded."""
-        def work(session: Session) -> Application | None:
-            return _loaded(session.execute(
-                select(Application).where(Application.reference == reference)).scalar_one_or_none())
-
-        return self.transaction(work)
-
-    def by_status(self, status: str | None = None) -> list[Application]:
-        def work(session: Session) -> list[Application]:
-            query = select(Application).where(Application.reference.is_not(None))
-            if status:
-                query = query.where(Application.status == status)
-            return [_loaded(a) for a in session.execute(query.order_by(Application.id)).scalars()]
-
-        return self.transaction(work)
+        return self.transaction(lambda session: _loaded(_by_reference(session, reference)))
 
     def change_status(self, reference: str, status: str, actor: str, note: str | None = None) -> None:
         def work(session: Session) -> None:
-            application = session.execute(select(Application).where(Application.reference == reference)).scalar_one()
+            application = _by_reference(session, reference)
             if status == REJECTED:
                 application.decision_reason = note
             self._set_status(session, application, status, actor, note)
@@ -269,7 +255,7 @@ class ApplicationStore:
 
     def record_badge(self, reference: str, badge_id: str, state: str, actor: str) -> None:
         def work(session: Session) -> None:
-            application = session.execute(select(Application).where(Application.reference == reference)).scalar_one()
+            application = _by_reference(session, reference)
             application.credly_badge_id = badge_id
             application.credly_state = state
             application.credly_checked_at = self.clock()
@@ -294,10 +280,13 @@ class ApplicationStore:
 
         return self.transaction(work)
 
-    def submitted(self, email: str | None = None) -> list[Application]:
-        """Submitted (non-draft) applications, with applicant and documents loaded; for tests and reviewers."""
+    def submitted(self, email: str | None = None, status: str | None = None) -> list[Application]:
+        """Submitted applications (those with a reference), optionally of one applicant or status,
+        with applicant, documents and history loaded; for reviewers and tests."""
         def work(session: Session) -> list[Application]:
-            query = select(Application).where(Application.status != DRAFT, Application.status != CANCELLED)
+            query = select(Application).where(Application.reference.is_not(None))
+            if status:
+                query = query.where(Application.status == status)
             if email:
                 query = query.join(Applicant).where(Applicant.email == email.lower())
             return [_loaded(row) for row in session.execute(query.order_by(Application.id)).scalars()]

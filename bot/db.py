@@ -1,6 +1,7 @@
 """Database connections and schema migrations (Alembic), for SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,6 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import database_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything here is stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class DatabaseUnavailable(RuntimeError):

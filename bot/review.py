@@ -27,7 +27,7 @@ def _reviewer(args: argparse.Namespace) -> str:
 
 
 def _list(store: ApplicationStore, args: argparse.Namespace) -> int:
-    applications = store.by_status(args.status)
+    applications = store.submitted(status=args.status)
     if not applications:
         print("No applications" + (f" with status {args.status}." if args.status else "."))
         return 0

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -34,7 +34,6 @@ class Service:
     argv: list[str]
     health_url: str
     public_url: str
-    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -140,7 +139,7 @@ class Cluster:
                 self.log_dir.mkdir(parents=True, exist_ok=True)
                 out = open(self.log_dir / f"{spec.name}.log", "ab")
             self.procs[spec.name] = subprocess.Popen(
-                spec.argv, cwd=ROOT, env={**env, **spec.env}, stdout=out, stderr=subprocess.STDOUT if out else None,
+                spec.argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
                 start_new_session=True,  # its own process group, so we can stop its children too
             )
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from bot.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
 from bot.catalogue import load_catalogue
+from bot.db import as_utc
 from bot.credly.client import ACCEPTED, PENDING, REVOKED, CredlyClient, CredlyError
 from bot.credly.client import REJECTED as DECLINED
 from bot.faq import load_faq
@@ -43,10 +44,6 @@ def _key(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 class StatusDesk:
     def __init__(self, store: ApplicationStore, credly: Callable[[], CredlyClient],
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
@@ -62,9 +59,7 @@ class StatusDesk:
             return StatusAnswer(False, TOO_MANY.format(contact=load_faq().contact()))
         if application is None:
             return StatusAnswer(False, NO_MATCH)
-        credly_checked = self._refresh(application)
-        if credly_checked:
-            application = self.store.get(application.reference)
+        application, credly_checked = self._refresh(application)
         return StatusAnswer(True, explain(application, credly_checked))
 
     def _match(self, session, keys: dict[str, int], reference: str, email: str):
@@ -72,7 +67,7 @@ class StatusDesk:
         now = self.clock()
         lookups = {key: session.get(StatusLookup, key) for key in keys}
         for key, lookup in lookups.items():
-            if lookup is not None and now - _aware(lookup.window_started_at) > WINDOW:
+            if lookup is not None and now - as_utc(lookup.window_started_at) > WINDOW:
                 lookup.failures, lookup.window_started_at = 0, now
         if any(lookup is not None and lookup.failures >= keys[key] for key, lookup in lookups.items()):
             return LIMITED
@@ -90,16 +85,15 @@ class StatusDesk:
                 lookup.failures += 1
         return None
 
-    def _refresh(self, application: Application) -> bool:
-        """Asks Credly for the badge's current claim state; False when Credly can't be reached."""
+    def _refresh(self, application: Application) -> tuple[Application, bool]:
+        """The application with its badge's current claim state from Credly, and whether Credly answered."""
         if not application.credly_badge_id:
-            return True  # nothing to ask Credly about
+            return application, True  # nothing to ask Credly about
         try:
             badge = self.credly().get_badge(application.credly_badge_id)
         except CredlyError:
-            return False
-        self.store.update_badge_state(badge.id, badge.state)
-        return True
+            return application, False
+        return self.store.update_badge_state(badge.id, badge.state) or application, True
 
 
 def explain(application: Application, credly_checked: bool = True) -> str:
