@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python3) $(shell command -v python3.10))
 
 FAQ_RESPONSES := data/nlu/faq_responses.yml
-TRAINING_INPUTS := config.yml domain.yml $(FAQ_RESPONSES) $(shell find data -name '*.yml' 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml $(FAQ_RESPONSES) $(shell find data -name '*.yml' 2>/dev/null) $(wildcard rasa_plugins/*.py)
 
 .PHONY: help install train run shell test bench lock clean
 

@@ -1,0 +1,162 @@
+"""Intent classification from character n-grams with a linear model, as one NLU component.
+
+It does the work of Rasa's CountVectorsFeaturizer (char_wb) + LogisticRegressionClassifier
+in one step, because that pair was the largest cost of every message (README, Performance):
+- the featurizer builds Features objects and sparse matrices for every message;
+- scikit-learn's predict_proba copies the whole (n-grams x intents) weight matrix on each call
+  to make it C-contiguous;
+- the model is saved with skops, whose import and loading were ~7 s of the server's start-up.
+Here the weights are stored once as a contiguous (n-grams x intents) array in .npy files and the
+vocabulary as JSON, so a prediction is a sum of a few hundred weight rows, and loading is instant.
+The training itself is scikit-learn's LogisticRegression, as before.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+WEIGHTS_FILE = "weights.npy"
+BIAS_FILE = "bias.npy"
+VOCABULARY_FILE = "vocabulary.json"
+# Words as a learner types them, without the punctuation around them ("fee?" -> "fee").
+WORD = re.compile(r"\w+(?:['’.@-]\w+)*")
+
+
+def normalise(text: str) -> str:
+    return " ".join(WORD.findall(text.lower()))
+
+
+def char_ngrams(text: str, min_n: int, max_n: int) -> List[str]:
+    """Character n-grams inside word boundaries, padded with a space (scikit-learn's "char_wb")."""
+    grams: List[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        length = len(padded)
+        for n in range(min_n, max_n + 1):
+            if n > length:
+                break
+            grams.extend(padded[i:i + n] for i in range(length - n + 1))
+    return grams
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp(scores - scores.max())
+    return shifted / shifted.sum()
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
+    """Logistic regression over character n-gram counts; needs no tokenizer or featurizer."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "min_ngram": 2,
+            "max_ngram": 5,
+            "C": 1.0,  # inverse regularisation strength of the logistic regression
+            "max_iter": 300,
+            "random_state": 42,
+            "ranking_length": 10,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sklearn"]
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 vocabulary: Optional[Dict[str, int]] = None, weights: Optional[np.ndarray] = None,
+                 bias: Optional[np.ndarray] = None, intents: Optional[List[str]] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vocabulary = vocabulary or {}
+        self.weights = weights  # (n-grams, intents), C-contiguous so rows are cheap to gather
+        self.bias = bias
+        self.intents = intents or []
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "CharNgramIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def _grams(self, text: str) -> List[str]:
+        return char_ngrams(normalise(text), self.config["min_ngram"], self.config["max_ngram"])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.feature_extraction.text import CountVectorizer  # training only
+        from sklearn.linear_model import LogisticRegression
+
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            logger.debug("No intent examples: the classifier stays untrained.")
+            return self._resource
+        vectorizer = CountVectorizer(analyzer=self._grams)
+        features = vectorizer.fit_transform([e.get(TEXT) for e in examples])
+        model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced",
+                                   random_state=self.config["random_state"])
+        model.fit(features, [e.get(INTENT) for e in examples])
+        self.vocabulary = {gram: int(index) for gram, index in vectorizer.vocabulary_.items()}
+        coefficients, intercepts = model.coef_, model.intercept_
+        if len(model.classes_) == 2:  # scikit-learn keeps one row for two classes
+            coefficients = np.vstack([-coefficients[0], coefficients[0]])
+            intercepts = np.array([-intercepts[0], intercepts[0]])
+        self.weights = np.ascontiguousarray(coefficients.T, dtype=np.float64)
+        self.bias = intercepts.astype(np.float64)
+        self.intents = [str(name) for name in model.classes_]
+        self.persist()
+        return self._resource
+
+    def probabilities(self, text: str) -> np.ndarray:
+        """Multinomial logistic regression: softmax of bias plus the weights of each n-gram seen."""
+        rows = [self.vocabulary[gram] for gram in self._grams(text) if gram in self.vocabulary]
+        scores = self.bias + self.weights[rows].sum(axis=0) if rows else self.bias.copy()
+        return softmax(scores)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if self.weights is None or not text:
+                continue  # untrained, or nothing to classify: leave the message alone
+            probabilities = self.probabilities(text)
+            order = np.argsort(-probabilities, kind="stable")[: max(1, self.config["ranking_length"])]
+            ranking = [{"name": self.intents[i], "confidence": float(probabilities[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def persist(self) -> None:
+        with self._model_storage.write_to(self._resource) as directory:
+            np.save(directory / WEIGHTS_FILE, self.weights, allow_pickle=False)
+            np.save(directory / BIAS_FILE, self.bias, allow_pickle=False)
+            (directory / VOCABULARY_FILE).write_text(json.dumps({"intents": self.intents,
+                                                                 "ngrams": self.vocabulary}))
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "CharNgramIntentClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                # allow_pickle=False: a model file can hold numbers only, never code.
+                weights = np.load(directory / WEIGHTS_FILE, allow_pickle=False)
+                bias = np.load(directory / BIAS_FILE, allow_pickle=False)
+                saved = json.loads((directory / VOCABULARY_FILE).read_text())
+        except (ValueError, FileNotFoundError):
+            logger.debug("No trained intent classifier in the model; it stays untrained.")
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, vocabulary=saved["ngrams"],
+                   weights=np.ascontiguousarray(weights), bias=bias, intents=saved["intents"])

@@ -1,0 +1,185 @@
+"""The code that runs inside the Rasa server: the n-gram intent classifier and the live tracker store."""
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa_plugins.intent_classifier import CharNgramIntentClassifier, char_ngrams, normalise
+from rasa_plugins.tracker_store import LiveTrackerStore
+
+EXAMPLES = {
+    "ask_fee": ["is there a fee", "how much does it cost", "do I have to pay", "is credly free"],
+    "ask_privacy": ["who can see my badge", "can I make my badge private", "hide my badge"],
+    "greet": ["hello", "hi there", "good morning"],
+}
+
+
+def training_data() -> TrainingData:
+    return TrainingData([Message(data={"text": text, "intent": intent})
+                         for intent, texts in EXAMPLES.items() for text in texts])
+
+
+def new_classifier(storage, config=None) -> CharNgramIntentClassifier:
+    context = ExecutionContext(GraphSchema({}), "test")
+    return CharNgramIntentClassifier.create({**CharNgramIntentClassifier.get_default_config(), **(config or {})},
+                                            storage, Resource("intent_classifier"), context)
+
+
+def load_classifier(storage) -> CharNgramIntentClassifier:
+    context = ExecutionContext(GraphSchema({}), "test")
+    return CharNgramIntentClassifier.load(CharNgramIntentClassifier.get_default_config(), storage,
+                                          Resource("intent_classifier"), context)
+
+
+def classify(classifier, text: str) -> Message:
+    message = Message(data={"text": text})
+    classifier.process([message])
+    return message
+
+
+def test_ngrams_are_scikit_learns_char_wb_ngrams():
+    text = normalise("Is there a FEE, to use Credly?!  I'd like   to know")
+    assert text == "is there a fee to use credly i'd like to know"
+    ours = sorted(char_ngrams(text, 2, 5))
+    theirs = sorted(CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()(text))
+    assert ours == theirs
+
+
+def test_predictions_equal_scikit_learns_logistic_regression(tmp_path):
+    classifier = new_classifier(LocalModelStorage(tmp_path))
+    classifier.train(training_data())
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    analyzer = lambda t: char_ngrams(normalise(t), 2, 5)  # noqa: E731
+    vectorizer = CountVectorizer(analyzer=analyzer)
+    reference = LogisticRegression(C=1.0, max_iter=300, class_weight="balanced", random_state=42)
+    reference.fit(vectorizer.fit_transform(texts), [i for i, ts in EXAMPLES.items() for _ in ts])
+    for text in ["is it free?", "make it private please", "hey hello", "zzz"]:
+        expected = reference.predict_proba(vectorizer.transform([text]))[0]
+        got = classifier.probabilities(text)
+        assert list(classifier.intents) == list(reference.classes_)
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_trained_model_survives_persist_and_load(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    trained = new_classifier(storage)
+    trained.train(training_data())
+    loaded = load_classifier(storage)
+    message = classify(loaded, "How much does a badge cost?")
+    assert message.get("intent")["name"] == "ask_fee"
+    ranking = message.get("intent_ranking")
+    assert [r["name"] for r in ranking][0] == "ask_fee" and len(ranking) == 3
+    assert ranking[0]["confidence"] >= ranking[1]["confidence"] >= ranking[2]["confidence"]
+    assert abs(sum(r["confidence"] for r in ranking) - 1) < 1e-9
+    np.testing.assert_array_equal(loaded.probabilities("hide my badge"), trained.probabilities("hide my badge"))
+    # Only plain arrays are stored: no pickled objects that could run code on load.
+    files = {p.name for p in tmp_path.rglob("*") if p.is_file()}
+    assert files == {"weights.npy", "bias.npy", "vocabulary.json"}
+
+
+def test_ranking_length_and_unknown_words(tmp_path):
+    classifier = new_classifier(LocalModelStorage(tmp_path), {"ranking_length": 2})
+    classifier.train(training_data())
+    message = classify(classifier, "qqqq")  # no known n-gram: the priors decide, nothing breaks
+    assert len(message.get("intent_ranking")) == 2
+    assert 0 < message.get("intent")["confidence"] < 1
+
+
+def test_untrained_or_missing_model_leaves_messages_alone(tmp_path):
+    loaded = load_classifier(LocalModelStorage(tmp_path))  # nothing was ever persisted
+    assert classify(loaded, "is there a fee").get("intent") is None
+    (tmp_path / "b").mkdir()
+    trained = new_classifier(LocalModelStorage(tmp_path / "b"))
+    trained.train(training_data())
+    assert classify(trained, "").get("intent") is None
+
+
+# The live tracker store --------------------------------------------------------------------------
+
+class CollectingBroker(EventBroker):
+    def __init__(self) -> None:
+        self.published: list[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+DOMAIN = Domain.from_dict({"intents": ["greet"], "slots": {"email": {"type": "text", "mappings": [{"type": "custom"}]}}})
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def test_saved_conversation_comes_back_with_its_events_and_slots():
+    store = LiveTrackerStore(DOMAIN)
+    tracker = run(store.get_or_create_tracker("alice"))
+    tracker.update(UserUttered("hi", {"name": "greet", "confidence": 1.0}))
+    tracker.update(SlotSet("email", "a@example.org"))
+    run(store.save(tracker))
+    again = run(store.retrieve("alice"))
+    assert [type(e).__name__ for e in again.events] == ["ActionExecuted", "UserUttered", "SlotSet"]
+    assert again.get_slot("email") == "a@example.org"
+    assert run(store.retrieve("bob")) is None
+    assert list(run(store.keys())) == ["alice"]
+
+
+def test_changes_that_were_never_saved_are_not_seen():
+    store = LiveTrackerStore(DOMAIN)
+    tracker = run(store.get_or_create_tracker("alice"))
+    tracker.update(SlotSet("email", "saved@example.org"))
+    run(store.save(tracker))
+    tracker.update(SlotSet("email", "half-way@example.org"))  # e.g. the handling of a message failed here
+    again = run(store.retrieve("alice"))
+    assert again.get_slot("email") == "saved@example.org"
+    assert len(again.events) == 2
+
+
+def test_retrieve_gives_the_last_session_and_the_full_tracker_all_of_them():
+    store = LiveTrackerStore(DOMAIN)
+    tracker = run(store.get_or_create_tracker("alice"))
+    for text in ("first session", "second session"):
+        tracker.update(ActionExecuted(ACTION_SESSION_START_NAME))
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        tracker.update(UserUttered(text))
+    run(store.save(tracker))
+    last = run(store.retrieve("alice"))
+    assert [e.text for e in last.events if isinstance(e, UserUttered)] == ["second session"]
+    full = run(store.retrieve_full_tracker("alice"))
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["first session", "second session"]
+
+
+def test_event_broker_gets_each_event_once():
+    broker = CollectingBroker()
+    store = LiveTrackerStore(DOMAIN, event_broker=broker)
+    tracker = run(store.get_or_create_tracker("alice"))
+    tracker.update(UserUttered("hello"))
+    run(store.save(tracker))
+    tracker.update(ActionExecuted("utter_greet"))
+    run(store.save(tracker))
+    assert [e["event"] for e in broker.published] == ["action", "user", "action"]
+    assert all(e["sender_id"] == "alice" for e in broker.published)
+
+
+@pytest.mark.parametrize("store_type", ["rasa_plugins.tracker_store.LiveTrackerStore"])
+def test_rasa_builds_the_store_from_endpoints_yml(store_type):
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    store = TrackerStore.create(EndpointConfig(type=store_type), DOMAIN)
+    tracker = run(store.get_or_create_tracker("carol"))
+    assert run(store.retrieve("carol")).sender_id == tracker.sender_id
