@@ -167,7 +167,12 @@ def measure(name: str, system: Path, requests_per_level: dict, time_limit: float
     log(f"{name}: trained in {train_s:.1f}s")
     # The smoke run skips accuracy: `make test` measures the project's, and a one-epoch stock model's means nothing.
     faq_accuracy = None if smoke else accuracy(python, system, model)
-    endpoints = endpoints_file(ports, ROOT / "endpoints.yml", system)
+    # Stock Rasa keeps its own default (in-memory) tracker store: only the action server is shared.
+    template = ROOT / "endpoints.yml"
+    if not is_project:
+        template = system / "stock-endpoints.yml"
+        template.write_text("{}\n")
+    endpoints = endpoints_file(ports, template, system)
     env = {"DATABASE_URL": f"sqlite:///{system / 'acts.db'}", "ACTS_UPLOAD_DIR": str(system / "uploads")}
     cluster = Cluster(services(ports, model, endpoints, web=is_project, credly_emulator=False, rasa_python=str(python)),
                       log_dir=system / "logs", env=env)
