@@ -27,7 +27,7 @@ help:
 	@echo "make test   install if needed, train if needed, run the whole test suite"
 	@echo "make train  (re)train the model if data or config changed"
 	@echo "make shell  talk to the assistant in the terminal (needs the action server: make run)"
-	@echo "make bench  measure this assistant against stock Rasa (about 20 minutes)"
+	@echo "make bench  measure this assistant against stock Rasa (20-35 minutes, most of it training stock Rasa)"
 
 install: $(STAMP)
 
