@@ -37,10 +37,10 @@ class LiveTrackerStore(TrackerStore):
         self._saved: Dict[Text, Tuple[DialogueStateTracker, int]] = {}
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        events = list(tracker.events)
-        if self.event_broker is not None:
-            await self._stream_new_events(self.event_broker, self._unsaved_events(tracker, events), tracker.sender_id)
-        self._saved[tracker.sender_id] = (tracker, len(events))
+        if self.event_broker is not None:  # copying the events is only needed to stream them
+            new_events = self._unsaved_events(tracker, list(tracker.events))
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+        self._saved[tracker.sender_id] = (tracker, len(tracker.events))
 
     def _unsaved_events(self, tracker: DialogueStateTracker, events: List[Event]) -> List[Event]:
         previous = self._saved.get(tracker.sender_id)
@@ -75,11 +75,10 @@ class LiveTrackerStore(TrackerStore):
         tracker = self._committed(sender_id)
         if tracker is None:
             return None
-        events = list(tracker.events)
-        starts = [index for index, event in enumerate(events) if _is_session_start(event)]
-        if len(starts) <= 1 or starts[-1] == 0:
+        starts = [index for index, event in enumerate(tracker.events) if _is_session_start(event)]
+        if len(starts) <= 1:
             return tracker
-        return self._rebuild(tracker, events[starts[-1]:])
+        return self._rebuild(tracker, list(tracker.events)[starts[-1]:])
 
     async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         return self._committed(sender_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 
 import numpy as np
-import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -175,11 +174,10 @@ def test_event_broker_gets_each_event_once():
     assert all(e["sender_id"] == "alice" for e in broker.published)
 
 
-@pytest.mark.parametrize("store_type", ["rasa_plugins.tracker_store.LiveTrackerStore"])
-def test_rasa_builds_the_store_from_endpoints_yml(store_type):
+def test_rasa_builds_the_store_from_endpoints_yml():
     from rasa.core.tracker_store import TrackerStore
     from rasa.utils.endpoints import EndpointConfig
 
-    store = TrackerStore.create(EndpointConfig(type=store_type), DOMAIN)
+    store = TrackerStore.create(EndpointConfig(type="rasa_plugins.tracker_store.LiveTrackerStore"), DOMAIN)
     tracker = run(store.get_or_create_tracker("carol"))
     assert run(store.retrieve("carol")).sender_id == tracker.sender_id
