@@ -183,8 +183,8 @@ def measure(name: str, system: Path, requests_per_level: dict, time_limit: float
         from bot.db import migrate
 
         migrate(env["DATABASE_URL"])
-    cluster.launch()
     try:
+        cluster.launch()
         # A one-epoch stock model (smoke) may well answer wrongly; it only has to answer.
         first_correct_answer(url, time.monotonic() + 300, must_be_right=is_project or not smoke)
         startup_s = time.perf_counter() - started

@@ -124,8 +124,13 @@ class Cluster:
         self.procs: dict[str, subprocess.Popen] = {}
 
     def start(self, timeout: float = 180.0) -> None:
-        self.launch()
-        self.wait_healthy(timeout)
+        # Whatever stops the start-up (a server that dies, a timeout, Ctrl-C) stops every server.
+        try:
+            self.launch()
+            self.wait_healthy(timeout)
+        except BaseException:
+            self.stop()
+            raise
 
     def launch(self) -> None:
         for spec in self.specs:
@@ -149,10 +154,8 @@ class Cluster:
             while not _is_up(spec.health_url):
                 proc = self.procs[spec.name]
                 if proc.poll() is not None:
-                    self.stop()
                     raise RuntimeError(f"{spec.name} exited with code {proc.returncode} while starting")
                 if time.monotonic() > deadline:
-                    self.stop()
                     raise RuntimeError(f"{spec.name} did not answer at {spec.health_url} within {timeout:.0f}s")
                 time.sleep(0.25)
 
