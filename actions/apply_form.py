@@ -1,4 +1,5 @@
 """The badge application form: validation, dynamic questions, submission and cancellation."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,16 +9,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.forms import InterruptibleForm, latest_intent
 from bot import apply_steps as steps
 from bot.applications import ApplicationStore, UploadRejected
 from bot.catalogue import load_catalogue
 from bot.db import DatabaseUnavailable
 from bot.settings import public_web_url
 
-from actions.forms import InterruptibleForm, latest_intent
-
-STORE_DOWN = ("I can't reach our application database right now, so I can't save this step. "
-              "Your answers so far are kept: say \"continue my application\" in a minute to pick up here.")
+STORE_DOWN = (
+    "I can't reach our application database right now, so I can't save this step. "
+    'Your answers so far are kept: say "continue my application" in a minute to pick up here.'
+)
 
 
 def _say(dispatcher: CollectingDispatcher, step: steps.Step) -> dict[str, Any]:
@@ -73,8 +75,14 @@ class ValidateApplyForm(InterruptibleForm):
 
     def _step(self, slot: str, text: str, tracker: Tracker) -> steps.Step:
         intent, _ = latest_intent(tracker)
-        return steps.answer(slot, text, intent, _slots(tracker), date.today(),
-                            documents=lambda: ApplicationStore().draft_documents(tracker.sender_id))
+        return steps.answer(
+            slot,
+            text,
+            intent,
+            _slots(tracker),
+            date.today(),
+            documents=lambda: ApplicationStore().draft_documents(tracker.sender_id),
+        )
 
     async def extract_badge_id(self, dispatcher, tracker, domain) -> dict[str, Any]:
         """The badge may be named in the message that starts the application."""
@@ -204,7 +212,7 @@ class FinishApplication(Action):
             dispatcher.utter_message(text=STORE_DOWN)
             return [SlotSet("confirmed", None)]
         except UploadRejected as missing:
-            dispatcher.utter_message(text=f"{missing} Say \"continue my application\" to upload it.")
+            dispatcher.utter_message(text=f'{missing} Say "continue my application" to upload it.')
             return [SlotSet("document", None), SlotSet("confirmed", None), SlotSet("upload_token", None)]
         dispatcher.utter_message(text=steps.submitted_message(submission))
         return _cleared()

@@ -1,4 +1,5 @@
 """Honest answers for what the assistant cannot help with, and how to reach a person."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """When unsure what the learner meant: offer likely topics, and answer the one they pick."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.faq import load_faq
 from bot.faq_responses import response_name
 from bot.suggestions import pick_suggestions
+
 
 def cant_help(dispatcher: CollectingDispatcher) -> None:
     faq = load_faq()

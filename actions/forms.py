@@ -5,6 +5,7 @@ say "stop". The form's validation action answers the aside and asks its
 question again, or ends the form; only a confident classification counts, and
 never when the message is in fact a valid answer to the question asked.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -55,5 +56,6 @@ def answer_aside(dispatcher: CollectingDispatcher, intent: str) -> None:
     elif intent == "bot_challenge":
         dispatcher.utter_message(response="utter_iamabot")
     else:
-        dispatcher.utter_message(text="Please answer the question below, ask me anything about badges, "
-                                      "or say \"stop\" to leave this.")
+        dispatcher.utter_message(
+            text='Please answer the question below, ask me anything about badges, or say "stop" to leave this.'
+        )

@@ -1,4 +1,5 @@
 """Status checks by conversation: reference and email, then the state in plain words."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,10 @@ from bot.status import StatusDesk
 
 SLOTS = ("status_reference", "status_email")
 NOT_A_REFERENCE = "That doesn't look like an application reference: it looks like ACTS-7KQ2-M9XD."
-DATABASE_DOWN = ("I can't reach our application database right now, so I can't look up your application. "
-                 "Please try again in a few minutes.")
+DATABASE_DOWN = (
+    "I can't reach our application database right now, so I can't look up your application. "
+    "Please try again in a few minutes."
+)
 
 
 def _email(text: str) -> str | None:

@@ -9,6 +9,7 @@ driven over REST by a separate load process (bench.load) at 1, 8 and 32
 concurrent conversations. Prints a Markdown table with ratios and writes
 bench/results.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -99,10 +100,16 @@ def stock_python() -> Path:
     # The project's lock, minus the one pin the project chose for speed: pip resolves the rest as
     # it would for anyone, reproducibly.
     constraints = STOCK_VENV / "constraints.txt"
-    constraints.write_text("".join(line for line in (ROOT / "constraints.txt").read_text().splitlines(True)
-                                   if not line.startswith(("jsonschema==", "alembic==", "Mako=="))))
-    subprocess.run([str(STOCK_PYTHON), "-m", "pip", "install", "--quiet", STOCK_RASA, "-c", str(constraints)],
-                   check=True)
+    constraints.write_text(
+        "".join(
+            line
+            for line in (ROOT / "constraints.txt").read_text().splitlines(True)
+            if not line.startswith(("jsonschema==", "alembic==", "Mako=="))
+        )
+    )
+    subprocess.run(
+        [str(STOCK_PYTHON), "-m", "pip", "install", "--quiet", STOCK_RASA, "-c", str(constraints)], check=True
+    )
     stamp.touch()
     return STOCK_PYTHON
 
@@ -115,8 +122,9 @@ def stock_config() -> str:
 
 
 def rasa(python: Path, system: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(python), "-m", "rasa", *args], cwd=system, env=base_env(),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(python), "-m", "rasa", *args], cwd=system, env=base_env(), capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise RuntimeError(f"rasa {' '.join(args)} failed in {system}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
     return result
@@ -124,14 +132,37 @@ def rasa(python: Path, system: Path, *args: str) -> subprocess.CompletedProcess:
 
 def train(python: Path, system: Path) -> tuple[Path, float]:
     started = time.perf_counter()
-    rasa(python, system, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-         "--out", "models", "--fixed-model-name", "model")
+    rasa(
+        python,
+        system,
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "data",
+        "--out",
+        "models",
+        "--fixed-model-name",
+        "model",
+    )
     return system / "models" / "model.tar.gz", time.perf_counter() - started
 
 
 def accuracy(python: Path, system: Path, model: Path) -> float:
-    rasa(python, system, "test", "nlu", "--model", str(model), "--nlu", str(ROOT / "tests" / "nlu" / "test_nlu.yml"),
-         "--out", "nlu_results")
+    rasa(
+        python,
+        system,
+        "test",
+        "nlu",
+        "--model",
+        str(model),
+        "--nlu",
+        str(ROOT / "tests" / "nlu" / "test_nlu.yml"),
+        "--out",
+        "nlu_results",
+    )
     return json.loads((system / "nlu_results" / "intent_report.json").read_text())["accuracy"]
 
 
@@ -152,15 +183,37 @@ def first_correct_answer(url: str, deadline: float, must_be_right: bool) -> None
 
 def load(url: str, concurrency: int, count: int, time_limit: float) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "bench.load", "--url", url, "--concurrency", str(concurrency),
-         "--requests", str(count), "--time-limit", str(time_limit)],
-        cwd=ROOT, env=base_env(), capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "bench.load",
+            "--url",
+            url,
+            "--concurrency",
+            str(concurrency),
+            "--requests",
+            str(count),
+            "--time-limit",
+            str(time_limit),
+        ],
+        cwd=ROOT,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout)
 
 
-def measure(name: str, system: Path, requests_per_level: dict, time_limit: float, ports: Ports,
-            is_project: bool, smoke: bool = False) -> dict:
+def measure(
+    name: str,
+    system: Path,
+    requests_per_level: dict,
+    time_limit: float,
+    ports: Ports,
+    is_project: bool,
+    smoke: bool = False,
+) -> dict:
     python = Path(sys.executable) if is_project else stock_python()
     log(f"{name}: training")
     model, train_s = train(python, system)
@@ -174,8 +227,11 @@ def measure(name: str, system: Path, requests_per_level: dict, time_limit: float
         template.write_text("{}\n")
     endpoints = endpoints_file(ports, template, system)
     env = {"DATABASE_URL": f"sqlite:///{system / 'acts.db'}", "ACTS_UPLOAD_DIR": str(system / "uploads")}
-    cluster = Cluster(services(ports, model, endpoints, web=is_project, credly_emulator=False, rasa_python=str(python)),
-                      log_dir=system / "logs", env=env)
+    cluster = Cluster(
+        services(ports, model, endpoints, web=is_project, credly_emulator=False, rasa_python=str(python)),
+        log_dir=system / "logs",
+        env=env,
+    )
     url = f"http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook"
     log(f"{name}: starting")
     started = time.perf_counter()
@@ -197,8 +253,14 @@ def measure(name: str, system: Path, requests_per_level: dict, time_limit: float
         rss = process_groups_rss_bytes(cluster.pids())
     finally:
         cluster.stop()
-    return {"system": name, "train_s": round(train_s, 1), "startup_s": round(startup_s, 1),
-            "rss_mb": round(rss / 2**20), "faq_accuracy": faq_accuracy and round(faq_accuracy, 4), "levels": levels}
+    return {
+        "system": name,
+        "train_s": round(train_s, 1),
+        "startup_s": round(startup_s, 1),
+        "rss_mb": round(rss / 2**20),
+        "faq_accuracy": faq_accuracy and round(faq_accuracy, 4),
+        "levels": levels,
+    }
 
 
 def flatten(result: dict) -> dict:
@@ -211,8 +273,11 @@ def flatten(result: dict) -> dict:
 
 def ratios(project: dict, stock: dict) -> dict:
     a, b = flatten(project), flatten(stock)
-    return {key: round(a[key] / b[key], 3) if a[key] is not None and b[key] else None
-            for key in a if not key.startswith("errors")}
+    return {
+        key: round(a[key] / b[key], 3) if a[key] is not None and b[key] else None
+        for key in a
+        if not key.startswith("errors")
+    }
 
 
 def verdict(key: str, ratio: float | None) -> str:
@@ -246,14 +311,35 @@ def main() -> int:
         project_dir = prepare(workdir, "project", (ROOT / "config.yml").read_text())
         stock_dir = prepare(workdir, "stock", stock_config_text)
         # One system at a time, so neither competes with the other for the CPU.
-        project = measure("project", project_dir, counts, time_limit, Ports(free_port(), free_port(), free_port()),
-                          is_project=True, smoke=args.smoke)
-        stock = measure("stock", stock_dir, counts, time_limit, Ports(free_port(), free_port(), free_port()),
-                        is_project=False, smoke=args.smoke)
+        project = measure(
+            "project",
+            project_dir,
+            counts,
+            time_limit,
+            Ports(free_port(), free_port(), free_port()),
+            is_project=True,
+            smoke=args.smoke,
+        )
+        stock = measure(
+            "stock",
+            stock_dir,
+            counts,
+            time_limit,
+            Ports(free_port(), free_port(), free_port()),
+            is_project=False,
+            smoke=args.smoke,
+        )
     ratio = ratios(project, stock)
-    rows = [{"system": system["system"], "concurrency": concurrency, **level,
-             **{key: system[key] for key in ("train_s", "startup_s", "rss_mb", "faq_accuracy")}}
-            for system in (project, stock) for concurrency, level in system["levels"].items()]
+    rows = [
+        {
+            "system": system["system"],
+            "concurrency": concurrency,
+            **level,
+            **{key: system[key] for key in ("train_s", "startup_s", "rss_mb", "faq_accuracy")},
+        }
+        for system in (project, stock)
+        for concurrency, level in system["levels"].items()
+    ]
     results = {"smoke": args.smoke, "rows": rows, "ratios": ratio}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

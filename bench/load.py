@@ -2,6 +2,7 @@
 
 Run as `python -m bench.load --url ... --concurrency 32 --requests 640`; prints one JSON object.
 """
+
 from __future__ import annotations
 
 import argparse

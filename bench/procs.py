@@ -1,4 +1,5 @@
 """Resident memory of process trees, read from /proc (Linux)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +11,7 @@ def _stat_fields(pid: int) -> list[str] | None:
     except OSError:
         return None
     # The command name may contain spaces; the fields after it are fixed.
-    return raw[raw.rindex(")") + 2:].split()
+    return raw[raw.rindex(")") + 2 :].split()
 
 
 def process_groups_rss_bytes(pgids: list[int]) -> int:

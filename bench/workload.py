@@ -1,4 +1,5 @@
 """The conversations the benchmark sends: FAQ questions, small talk and a custom action."""
+
 from __future__ import annotations
 
 # (question, a phrase the right answer contains)

@@ -3,14 +3,15 @@
 Every status change is recorded with who made it and when. Only the learner's own
 conversation can attach documents to its draft, through an unguessable one-time token.
 """
+
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -38,8 +39,10 @@ class UploadRejected(ValueError):
     """The upload cannot be accepted; the message says why, in words for the learner."""
 
 
-LINK_INVALID = ("This upload link is not valid any more: it may have expired or been used already. "
-                "Go back to the chat and ask for a new link.")
+LINK_INVALID = (
+    "This upload link is not valid any more: it may have expired or been used already. "
+    "Go back to the chat and ask for a new link."
+)
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,12 @@ def _loaded(application: Application | None) -> Application | None:
 
 
 class ApplicationStore:
-    def __init__(self, url: str | None = None, documents_dir: Path | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        documents_dir: Path | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
         self.url = url
         self.documents_dir = documents_dir or upload_dir()
         self.clock = clock
@@ -154,8 +161,16 @@ class ApplicationStore:
             stored_name = secrets.token_hex(16) + ALLOWED[check.mime]
             self.documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             (self.documents_dir / stored_name).write_bytes(data)
-            session.add(Document(application_id=draft.id, original_name=name, stored_name=stored_name,
-                                 mime=check.mime, size=check.size, sha256=check.sha256))
+            session.add(
+                Document(
+                    application_id=draft.id,
+                    original_name=name,
+                    stored_name=stored_name,
+                    mime=check.mime,
+                    size=check.size,
+                    sha256=check.sha256,
+                )
+            )
             draft.upload_token_hash = None  # one upload per link
             draft.upload_token_expires_at = None
             return DocumentInfo(name=name, size=check.size, mime=check.mime, sha256=check.sha256)
@@ -180,9 +195,11 @@ class ApplicationStore:
     def draft_documents(self, conversation_id: str) -> list[DocumentInfo]:
         def work(session: Session) -> list[DocumentInfo]:
             draft = self._draft(session, conversation_id)
-            return [] if draft is None else [
-                DocumentInfo(d.original_name, d.size, d.mime, d.sha256) for d in draft.documents
-            ]
+            return (
+                []
+                if draft is None
+                else [DocumentInfo(d.original_name, d.size, d.mime, d.sha256) for d in draft.documents]
+            )
 
         return self.transaction(work)
 
@@ -231,12 +248,20 @@ class ApplicationStore:
         return self.transaction(work)
 
     def open_application(self, session: Session, email: str, badge_id: str) -> Application | None:
-        return session.execute(
-            select(Application).join(Applicant)
-            .where(Applicant.email == email.lower(), Application.badge_id == badge_id,
-                   Application.status.in_(OPEN_STATUSES))
-            .order_by(Application.id)
-        ).scalars().first()
+        return (
+            session.execute(
+                select(Application)
+                .join(Applicant)
+                .where(
+                    Applicant.email == email.lower(),
+                    Application.badge_id == badge_id,
+                    Application.status.in_(OPEN_STATUSES),
+                )
+                .order_by(Application.id)
+            )
+            .scalars()
+            .first()
+        )
 
     # --- reviewing and status -------------------------------------------------------
 
@@ -259,21 +284,30 @@ class ApplicationStore:
             application.credly_badge_id = badge_id
             application.credly_state = state
             application.credly_checked_at = self.clock()
-            self._record(session, application, application.status, application.status, actor,
-                         f"Credly badge issued ({state})")
+            self._record(
+                session, application, application.status, application.status, actor, f"Credly badge issued ({state})"
+            )
 
         self.transaction(work)
 
     def update_badge_state(self, badge_id: str, state: str) -> Application | None:
         """Stores a badge's latest claim state; records the change in the history when it changed."""
+
         def work(session: Session) -> Application | None:
             application = session.execute(
-                select(Application).where(Application.credly_badge_id == badge_id)).scalar_one_or_none()
+                select(Application).where(Application.credly_badge_id == badge_id)
+            ).scalar_one_or_none()
             if application is None:
                 return None
             if application.credly_state != state:
-                self._record(session, application, application.status, application.status, "credly",
-                             f"badge {application.credly_state or 'unknown'} -> {state}")
+                self._record(
+                    session,
+                    application,
+                    application.status,
+                    application.status,
+                    "credly",
+                    f"badge {application.credly_state or 'unknown'} -> {state}",
+                )
             application.credly_state = state
             application.credly_checked_at = self.clock()
             return _loaded(application)
@@ -283,6 +317,7 @@ class ApplicationStore:
     def submitted(self, email: str | None = None, status: str | None = None) -> list[Application]:
         """Submitted applications (those with a reference), optionally of one applicant or status,
         with applicant, documents and history loaded; for reviewers and tests."""
+
         def work(session: Session) -> list[Application]:
             query = select(Application).where(Application.reference.is_not(None))
             if status:
@@ -296,10 +331,15 @@ class ApplicationStore:
     # --- helpers -----------------------------------------------------------------------
 
     def _draft(self, session: Session, conversation_id: str) -> Application | None:
-        return session.execute(
-            select(Application).where(Application.conversation_id == conversation_id,
-                                      Application.status == DRAFT).order_by(Application.id.desc())
-        ).scalars().first()
+        return (
+            session.execute(
+                select(Application)
+                .where(Application.conversation_id == conversation_id, Application.status == DRAFT)
+                .order_by(Application.id.desc())
+            )
+            .scalars()
+            .first()
+        )
 
     def _discard(self, session: Session, draft: Application, note: str) -> None:
         """Cancels a draft and deletes its files: nothing of an unsubmitted application is kept."""
@@ -316,13 +356,29 @@ class ApplicationStore:
             if taken is None:
                 return reference
 
-    def _set_status(self, session: Session, application: Application, status: str, actor: str,
-                    note: str | None = None) -> None:
+    def _set_status(
+        self, session: Session, application: Application, status: str, actor: str, note: str | None = None
+    ) -> None:
         previous = application.status
         application.status = status
         self._record(session, application, previous, status, actor, note)
 
-    def _record(self, session: Session, application: Application, previous: str | None, status: str,
-                actor: str, note: str | None = None) -> None:
-        session.add(StatusChange(application_id=application.id, from_status=previous, to_status=status,
-                                 actor=actor, note=note, at=self.clock()))
+    def _record(
+        self,
+        session: Session,
+        application: Application,
+        previous: str | None,
+        status: str,
+        actor: str,
+        note: str | None = None,
+    ) -> None:
+        session.add(
+            StatusChange(
+                application_id=application.id,
+                from_status=previous,
+                to_status=status,
+                actor=actor,
+                note=note,
+                at=self.clock(),
+            )
+        )

@@ -4,12 +4,14 @@ Each function takes what the learner said (and the little context it needs) and 
 a Step: the slots to set (None clears a slot, so its question is asked again) and the
 sentences to say. The Rasa form validation action only passes these on.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from bot.applications import Details, DocumentInfo
 from bot.catalogue import load_catalogue
@@ -21,14 +23,27 @@ from bot.faq import load_faq
 from bot.names import check_full_name
 from bot.orcid import normalise_orcid
 
-FORM_SLOTS = ("badge_id", "training_completed", "training_id", "completion_date", "full_name",
-              "email", "organisation", "orcid", "document", "confirmed")
+FORM_SLOTS = (
+    "badge_id",
+    "training_completed",
+    "training_id",
+    "completion_date",
+    "full_name",
+    "email",
+    "organisation",
+    "orcid",
+    "document",
+    "confirmed",
+)
 HELPER_SLOTS = ("eligible", "email_suggestion", "email_typed", "upload_token")
 SKIPPED = "skipped"
 MAX_ORGANISATION = 200
 
-_YES = re.compile(r"^\s*(y|yes|yep|yeah|yup|sure|correct|right|i did|i have|done|completed|confirm|submit|"
-                  r"send it|ok|okay|that's right|looks good|all good)\b", re.I)
+_YES = re.compile(
+    r"^\s*(y|yes|yep|yeah|yup|sure|correct|right|i did|i have|done|completed|confirm|submit|"
+    r"send it|ok|okay|that's right|looks good|all good)\b",
+    re.I,
+)
 _NO = re.compile(r"^\s*(n|no|nope|nah|not yet|i haven't|i have not|i didn't|i did not|never|negative)\b", re.I)
 _SKIP = re.compile(r"\b(skip|none|no orcid|don't have|do not have|dont have|n/a|not applicable|no thanks|no)\b", re.I)
 _OTHER = re.compile(r"\b(other|another|different|something else|none of (these|them|those))\b", re.I)
@@ -40,8 +55,10 @@ STOP = "stop"
 # Cancelling throws answers away, so only a confident "stop" does it: "change my organisation"
 # must never be taken for "cancel".
 CANCEL_CONFIDENCE = 0.7
-CANCELLED = ("OK, I've cancelled your application. Nothing was submitted, and any file you uploaded "
-             "for it has been deleted. You can start again any time.")
+CANCELLED = (
+    "OK, I've cancelled your application. Nothing was submitted, and any file you uploaded "
+    "for it has been deleted. You can start again any time."
+)
 INTERRUPTION_CONFIDENCE = 0.6
 FREE_TEXT_SLOTS = {"full_name", "organisation"}
 
@@ -96,7 +113,10 @@ def choose_training(text: str, badge_id: str) -> Step:
     if _OTHER.search(text):
         return _not_eligible("training_id", None, training_qualifies(badge, None).message)
     names = "; ".join(t.name for t in badge.trainings)
-    return Step({"training_id": None}, [f"Which of these did you complete? {names}. If it was another one, say \"another training\"."])
+    return Step(
+        {"training_id": None},
+        [f'Which of these did you complete? {names}. If it was another one, say "another training".'],
+    )
 
 
 def answer_completion_date(text: str, today: date) -> Step:
@@ -142,9 +162,13 @@ def answer_orcid(text: str, intent: str | None) -> Step:
         return Step({"orcid": orcid})
     if intent == DENY or _SKIP.search(text):
         return Step({"orcid": SKIPPED})
-    return Step({"orcid": None}, [
-        "That isn't a valid ORCID iD: it has 16 characters like 0000-0002-1825-0097, and the last one "
-        "is a check digit. Could you check it, or say \"skip\"?"])
+    return Step(
+        {"orcid": None},
+        [
+            "That isn't a valid ORCID iD: it has 16 characters like 0000-0002-1825-0097, and the last one "
+            'is a check digit. Could you check it, or say "skip"?'
+        ],
+    )
 
 
 def document_received(documents: list[DocumentInfo]) -> Step:
@@ -180,14 +204,23 @@ def answer_confirmation(text: str, intent: str | None, slots: Mapping[str, Any],
     if answer is True:
         return Step({"confirmed": True})
     if answer is False or re.search(r"\b(change|edit|wrong)\b", text, re.I):
-        return Step({"confirmed": None}, [
-            "What would you like to change? For example: \"change my email to jane@uni.edu\" or \"change my name\"."])
-    return Step({"confirmed": None}, [
-        "Say \"submit\" to send your application, tell me what to change, or say \"cancel\"."])
+        return Step(
+            {"confirmed": None},
+            ['What would you like to change? For example: "change my email to jane@uni.edu" or "change my name".'],
+        )
+    return Step(
+        {"confirmed": None}, ['Say "submit" to send your application, tell me what to change, or say "cancel".']
+    )
 
 
-def answer(slot: str, text: str, intent: str | None, slots: Mapping[str, Any], today: date,
-           documents: Callable[[], list[DocumentInfo]]) -> Step:
+def answer(
+    slot: str,
+    text: str,
+    intent: str | None,
+    slots: Mapping[str, Any],
+    today: date,
+    documents: Callable[[], list[DocumentInfo]],
+) -> Step:
     """What the learner's reply to the question about `slot` does."""
     badge_id = slots.get("badge_id")
     if slot == "badge_id":
@@ -246,7 +279,7 @@ def summary(slots: Mapping[str, Any]) -> str:
         f"- Organisation: {slots.get('organisation')}",
         f"- ORCID iD: {orcid if orcid and orcid != SKIPPED else 'not given'}",
         f"- Document: {slots.get('document')}",
-        "Shall I submit it? You can also change any of it (\"change my email to ...\") or cancel.",
+        'Shall I submit it? You can also change any of it ("change my email to ...") or cancel.',
     ]
     return "\n".join(lines)
 
@@ -254,9 +287,12 @@ def summary(slots: Mapping[str, Any]) -> str:
 def details_from(slots: Mapping[str, Any]) -> Details:
     orcid = slots.get("orcid")
     return Details(
-        badge_id=slots["badge_id"], training_id=slots["training_id"],
+        badge_id=slots["badge_id"],
+        training_id=slots["training_id"],
         completion_date=date.fromisoformat(slots["completion_date"]),
-        full_name=slots["full_name"], email=slots["email"], organisation=slots["organisation"],
+        full_name=slots["full_name"],
+        email=slots["email"],
+        organisation=slots["organisation"],
         orcid=None if orcid in (None, SKIPPED) else orcid,
     )
 
@@ -282,8 +318,10 @@ def prompt_badge() -> Prompt:
 def prompt_training_completed(badge_id: str) -> Prompt:
     badge = load_catalogue().get(badge_id)
     names = " or ".join(t.name for t in badge.trainings)
-    return Prompt(f"Have you completed a qualifying training for the {badge.name} badge ({names})?",
-                  (_button("Yes", "/affirm"), _button("No", "/deny")))
+    return Prompt(
+        f"Have you completed a qualifying training for the {badge.name} badge ({names})?",
+        (_button("Yes", "/affirm"), _button("No", "/deny")),
+    )
 
 
 def prompt_training(badge_id: str) -> Prompt:
@@ -294,28 +332,37 @@ def prompt_training(badge_id: str) -> Prompt:
 
 def prompt_email(suggestion: str | None, typed: str | None) -> Prompt:
     if suggestion:
-        return Prompt(f"Did you mean {suggestion}?",
-                      (_button(f"Yes, {suggestion}", "/affirm"), _button(f"No, keep {typed}", "/deny")))
+        return Prompt(
+            f"Did you mean {suggestion}?",
+            (_button(f"Yes, {suggestion}", "/affirm"), _button(f"No, keep {typed}", "/deny")),
+        )
     return Prompt("What email address should we use? Credly will send your badge there, from admin@credly.com.")
 
 
 def prompt_document(badge_id: str, url: str) -> Prompt:
     badge = load_catalogue().get(badge_id)
     document = badge.documents[0].name if badge and badge.documents else "certificate"
-    return Prompt(f"Please upload your {document} (PDF, PNG or JPEG, up to 10 MB) with this one-time link: "
-                  f"{url}\nWhen it's uploaded, come back here and say \"done\".")
+    return Prompt(
+        f"Please upload your {document} (PDF, PNG or JPEG, up to 10 MB) with this one-time link: "
+        f'{url}\nWhen it\'s uploaded, come back here and say "done".'
+    )
 
 
 def prompt_confirmation(slots: Mapping[str, Any]) -> Prompt:
-    return Prompt(summary(slots), (_button("Submit", "/affirm"), _button("Change something"),
-                                   _button("Cancel", "/stop")))
+    return Prompt(
+        summary(slots), (_button("Submit", "/affirm"), _button("Change something"), _button("Cancel", "/stop"))
+    )
 
 
 def submitted_message(submission) -> str:
     if submission.duplicate:
-        return (f"You already have an open application for this badge, reference {submission.reference}, "
-                "so I haven't created a second one. You can ask me about its status with that reference.")
-    return (f"Your application is submitted. Your reference is {submission.reference}: please keep it. "
-            "What happens next: an ACTS reviewer checks your application and document. If it is approved, "
-            "Credly emails you from admin@credly.com with instructions for claiming your badge. "
-            "You can ask me about its status any time with your reference and email.")
+        return (
+            f"You already have an open application for this badge, reference {submission.reference}, "
+            "so I haven't created a second one. You can ask me about its status with that reference."
+        )
+    return (
+        f"Your application is submitted. Your reference is {submission.reference}: please keep it. "
+        "What happens next: an ACTS reviewer checks your application and document. If it is approved, "
+        "Credly emails you from admin@credly.com with instructions for claiming your badge. "
+        "You can ask me about its status any time with your reference and email."
+    )

@@ -1,4 +1,5 @@
 """The badge catalogue (bot/content/badges.yml): which badges exist and what each requires."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Reading "change my email to jane@uni.edu" at the confirmation step: which field, what value."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,16 @@ from dataclasses import dataclass
 FIELD_WORDS = {
     "email": ("email address", "e-mail", "email", "address", "mail"),
     "full_name": ("full name", "last name", "first name", "surname", "name", "spelling"),
-    "organisation": ("organisation", "organization", "institution", "employer", "university",
-                     "company", "affiliation", "org"),
+    "organisation": (
+        "organisation",
+        "organization",
+        "institution",
+        "employer",
+        "university",
+        "company",
+        "affiliation",
+        "org",
+    ),
     "orcid": ("orcid id", "orcid"),
     "completion_date": ("completion date", "date", "when i finished", "when i completed", "finished", "completed"),
     "training_id": ("training", "course", "programme", "program"),

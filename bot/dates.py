@@ -10,13 +10,14 @@ December (winter), so the winter of a year Y begins on 1 December of Y-1.
 - "last <season>" is the most recent one that started before the current season did: in
   November, "last summer" is this June and "last fall" is the previous September.
 """
+
 from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
 
 # A course finished before this day is implausibly old for this programme.
 EARLIEST_COMPLETION = date(2015, 1, 1)
@@ -31,8 +32,20 @@ _YEAR = r"(\d{4})"
 _SEASON_MONTH = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 _SEASON = r"(spring|summer|fall|autumn|winter)"
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
 }
 _NUMBER = "(" + "|".join(_NUMBER_WORDS) + r"|\d{1,2})"
 
@@ -155,9 +168,7 @@ def check_completion_date(text: str, today: date) -> DateCheck:
     if value is None:
         return DateCheck(None, UNREADABLE)
     if value > today:
-        return DateCheck(
-            None, f"That date ({_spoken(value)}) is in the future. When did you finish the course?"
-        )
+        return DateCheck(None, f"That date ({_spoken(value)}) is in the future. When did you finish the course?")
     if value < EARLIEST_COMPLETION:
         return DateCheck(
             None,

@@ -1,4 +1,5 @@
 """Database connections and schema migrations (Alembic), for SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -1,4 +1,5 @@
 """Who may apply for a badge: the rules, and what to tell someone who may not (yet)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ def badge_open(badge: Badge) -> Verdict:
     return Verdict(
         eligible=False,
         reason=f"The {badge.name} are not open for applications yet: the SIG is still developing them, "
-               "and they will be released once they are complete.",
+        "and they will be released once they are complete.",
         next_step="Until then I'm happy to answer your questions about badges and Credly.",
     )
 
@@ -38,7 +39,7 @@ def training_completed(badge: Badge, completed: bool) -> Verdict:
     return Verdict(
         eligible=False,
         reason=f"The {badge.name} badge recognises learning you have already completed, "
-               f"so you need to have finished a qualifying training first ({names}).",
+        f"so you need to have finished a qualifying training first ({names}).",
         next_step="Once you have completed it, come back and apply: I'll keep nothing from this conversation.",
     )
 

@@ -1,4 +1,5 @@
 """Read a learner's email address out of what they typed, and offer a fix for a likely typo."""
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,13 @@ REAL_LOOKALIKES = frozenset({"mail.com", "email.com", "ymail.com"})
 
 # Top-level domains that do not exist and are slips of a common one.
 TLD_TYPOS = {
-    "con": "com", "cmo": "com", "ocm": "com", "comm": "com", "ogr": "org", "eud": "edu", "nte": "net",
+    "con": "com",
+    "cmo": "com",
+    "ocm": "com",
+    "comm": "com",
+    "ogr": "org",
+    "eud": "edu",
+    "nte": "net",
 }
 
 MAX_ADDRESS_LENGTH = 254

@@ -2,13 +2,14 @@
 
 The texts live in bot/content/faq.yml so that non-programmers can edit them.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 import yaml
 

@@ -6,6 +6,7 @@ CPU each in Rasa 3.6), which would dominate the cost of an FAQ turn.
 `make` regenerates the file whenever bot/content/faq.yml changes, so
 bot/content/faq.yml stays the one place to edit the answers.
 """
+
 from __future__ import annotations
 
 import sys

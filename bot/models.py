@@ -1,4 +1,5 @@
 """Database tables: applicants, applications, their documents and status history."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

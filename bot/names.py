@@ -3,6 +3,7 @@
 spaCy's blank English tokenizer (no downloaded model) tells words from emails,
 numbers and URLs, so "it's jane.doe@uni.edu" is not taken for a name.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,9 @@ _LEAD_IN = re.compile(
     r"(?:my (?:full )?name is|my name's|name is|name's|i am|i'm|im|it is|it's|its|this is|call me)\s+",
     re.IGNORECASE,
 )
-NOT_A_NAME = "That doesn't look like a full name. Could you type your first and last name, as they should appear on the badge?"
+NOT_A_NAME = (
+    "That doesn't look like a full name. Could you type your first and last name, as they should appear on the badge?"
+)
 ONE_WORD = "Could you give your full name, first and last, as it should appear on the badge?"
 
 
@@ -43,7 +46,7 @@ def _tokenizer():
 
 
 def _tidy_case(words: list[str]) -> list[str]:
-    """"jane doe" and "JANE DOE" become "Jane Doe"; "Jane de la Cruz" or "McKay" stay as typed."""
+    """ "jane doe" and "JANE DOE" become "Jane Doe"; "Jane de la Cruz" or "McKay" stay as typed."""
     joined = " ".join(words)
     if joined.islower() or joined.isupper():
         return [w[:1].upper() + w[1:].lower() if w.isalpha() or "-" in w or "'" in w else w for w in words]

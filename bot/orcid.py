@@ -1,4 +1,5 @@
 """Recognise an ORCID iD however a learner writes it, and accept it only if its check digit holds."""
+
 from __future__ import annotations
 
 import re
@@ -6,9 +7,7 @@ import re
 # Four groups of four, with or without hyphens or spaces; the last character may be the check
 # symbol X. Digits or letters glued on either side mean it is part of something longer, not an
 # iD. Links need no special case: the "/" in "orcid.org/0000-..." is already a boundary.
-_ORCID = re.compile(
-    r"(?<![0-9A-Za-z])(\d{4})[-\s]?(\d{4})[-\s]?(\d{4})[-\s]?(\d{3}[\dXx])(?![0-9A-Za-z])"
-)
+_ORCID = re.compile(r"(?<![0-9A-Za-z])(\d{4})[-\s]?(\d{4})[-\s]?(\d{4})[-\s]?(\d{3}[\dXx])(?![0-9A-Za-z])")
 BASE_LENGTH = 15
 
 

@@ -1,4 +1,5 @@
 """Application references like "ACTS-7KQ2-M9XD": unguessable to make, forgiving to read back."""
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,7 @@ GROUP_LENGTH = 4
 _CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 # Every letter but U: the alphabet plus the confusables above.
 _SYMBOL = "[0-9A-TV-Z]"
-_REFERENCE = re.compile(
-    rf"\b{PREFIX}[\s-]*({_SYMBOL}{{{GROUP_LENGTH}}})[\s-]*({_SYMBOL}{{{GROUP_LENGTH}}})\b"
-)
+_REFERENCE = re.compile(rf"\b{PREFIX}[\s-]*({_SYMBOL}{{{GROUP_LENGTH}}})[\s-]*({_SYMBOL}{{{GROUP_LENGTH}}})\b")
 
 
 def new_reference() -> str:

@@ -8,6 +8,7 @@
 
 The reviewer's name comes from --reviewer, else ACTS_REVIEWER, else the login name.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,10 @@ def _list(store: ApplicationStore, args: argparse.Namespace) -> int:
     print(f"{'REFERENCE':<16}{'STATUS':<14}{'BADGE':<28}{'CREDLY':<10}{'SUBMITTED':<12}APPLICANT")
     for a in applications:
         submitted = a.submitted_at.strftime("%Y-%m-%d") if a.submitted_at else ""
-        print(f"{a.reference:<16}{a.status:<14}{a.badge_id:<28}{a.credly_state or '-':<10}{submitted:<12}"
-              f"{a.applicant.full_name} <{a.applicant.email}>")
+        print(
+            f"{a.reference:<16}{a.status:<14}{a.badge_id:<28}{a.credly_state or '-':<10}{submitted:<12}"
+            f"{a.applicant.full_name} <{a.applicant.email}>"
+        )
     return 0
 
 
@@ -57,8 +60,10 @@ def _show(store: ApplicationStore, reference: str) -> int:
         print(f"  {d.original_name}  {d.mime}  {d.size} bytes  sha256 {d.sha256}\n    {upload_dir() / d.stored_name}")
     print("History:")
     for h in a.history:
-        print(f"  {h.at:%Y-%m-%d %H:%M}  {h.from_status or '-'} -> {h.to_status}  by {h.actor}"
-              + (f"  ({h.note})" if h.note else ""))
+        print(
+            f"  {h.at:%Y-%m-%d %H:%M}  {h.from_status or '-'} -> {h.to_status}  by {h.actor}"
+            + (f"  ({h.note})" if h.note else "")
+        )
     return 0
 
 
@@ -68,10 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="applications, optionally of one status")
     listing.add_argument("--status", choices=["submitted", "under_review", "approved", "rejected"])
-    for name, text in (("show", "one application with its documents and history"),
-                       ("start", "mark an application as under review"),
-                       ("approve", "approve and issue the badge through Credly"),
-                       ("reject", "reject, with a reason the learner is told")):
+    for name, text in (
+        ("show", "one application with its documents and history"),
+        ("start", "mark an application as under review"),
+        ("approve", "approve and issue the badge through Credly"),
+        ("reject", "reject, with a reason the learner is told"),
+    ):
         command = commands.add_parser(name, help=text)
         command.add_argument("reference")
         if name == "reject":

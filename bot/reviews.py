@@ -4,11 +4,12 @@ Every decision is stored with who made it and when. Running the same decision
 twice changes nothing the second time; an approval whose badge could not be
 issued (Credly down) is completed by running approve again.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
 
 from bot.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
 from bot.catalogue import load_catalogue
@@ -58,13 +59,20 @@ class Reviews:
         else:
             raise ReviewError(f"{reference} is {application.status}; it cannot be approved.")
         if application.credly_badge_id:
-            return Outcome(changed, f"{reference} is approved; its badge was already issued "
-                                    f"({application.credly_badge_id}, {application.credly_state}).")
+            return Outcome(
+                changed,
+                f"{reference} is approved; its badge was already issued "
+                f"({application.credly_badge_id}, {application.credly_state}).",
+            )
         try:
             badge = self._issue(application)
         except CredlyError as error:
-            return Outcome(changed, f"{reference} is approved, but the badge could not be issued: {error}. "
-                                    "Run the same command again to issue it.", complete=False)
+            return Outcome(
+                changed,
+                f"{reference} is approved, but the badge could not be issued: {error}. "
+                "Run the same command again to issue it.",
+                complete=False,
+            )
         self.store.record_badge(reference, badge.id, badge.state, f"reviewer:{reviewer}")
         return Outcome(True, f"{reference} is approved and its badge is issued in Credly ({badge.id}, {badge.state}).")
 
@@ -75,8 +83,9 @@ class Reviews:
         first, last = split_name(application.applicant.full_name)
         recipient = Recipient(email=application.applicant.email, first_name=first, last_name=last)
         # The reference is the earner id: Credly reports it back, and it makes retries find the same badge.
-        return self.credly().issue_badge(badge.credly_template_id, recipient, datetime.now(timezone.utc),
-                                         earner_id=application.reference)
+        return self.credly().issue_badge(
+            badge.credly_template_id, recipient, datetime.now(timezone.utc), earner_id=application.reference
+        )
 
     def reject(self, reference: str, reviewer: str, reason: str) -> Outcome:
         if not reason.strip():

@@ -4,6 +4,7 @@
 what a newcomer runs. Each server runs in its own process group; Ctrl-C (or
 the end of a test) stops all of them and leaves nothing running.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,9 +18,9 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import yaml
 
@@ -68,8 +69,14 @@ def endpoints_file(ports: Ports, template: Path, workdir: Path) -> Path:
     return path
 
 
-def services(ports: Ports, model: Path, endpoints: Path, web: bool = True, credly_emulator: bool = True,
-             rasa_python: str | None = None) -> list[Service]:
+def services(
+    ports: Ports,
+    model: Path,
+    endpoints: Path,
+    web: bool = True,
+    credly_emulator: bool = True,
+    rasa_python: str | None = None,
+) -> list[Service]:
     """The assistant's servers, and the Credly emulator when no real Credly is configured.
     The benchmark leaves out the web service for stock Rasa (`web=False`) and runs its Rasa
     server from another virtualenv (`rasa_python`)."""
@@ -82,15 +89,36 @@ def services(ports: Ports, model: Path, endpoints: Path, web: bool = True, credl
     )
     emulator = Service(
         name="credly",
-        argv=[py, "-m", "bot.credly.emulator", "--port", str(ports.credly),
-              "--webhook-url", f"http://127.0.0.1:{ports.web}/webhooks/credly"],
+        argv=[
+            py,
+            "-m",
+            "bot.credly.emulator",
+            "--port",
+            str(ports.credly),
+            "--webhook-url",
+            f"http://127.0.0.1:{ports.web}/webhooks/credly",
+        ],
         health_url=f"http://127.0.0.1:{ports.credly}/health",
         public_url=f"http://localhost:{ports.credly}/v1  (local Credly emulator)",
     )
     rasa = Service(
         name="rasa",
-        argv=[rasa_python or py, "-m", "rasa", "run", "--model", str(model), "--port", str(ports.rasa),
-              "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"), "--cors", "*"],
+        argv=[
+            rasa_python or py,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(ports.rasa),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--cors",
+            "*",
+        ],
         health_url=f"http://127.0.0.1:{ports.rasa}/",
         public_url=f"http://localhost:{ports.rasa}/webhooks/rest/webhook",
     )
@@ -116,8 +144,9 @@ def _is_up(url: str) -> bool:
 class Cluster:
     """The running servers of one `make run` or one test session."""
 
-    def __init__(self, specs: Sequence[Service], log_dir: Path | None = None,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, specs: Sequence[Service], log_dir: Path | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.specs = list(specs)
         self.log_dir = log_dir
         self.env = env or {}
@@ -144,7 +173,11 @@ class Cluster:
                 self.log_dir.mkdir(parents=True, exist_ok=True)
                 out = open(self.log_dir / f"{spec.name}.log", "ab")
             self.procs[spec.name] = subprocess.Popen(
-                spec.argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
+                spec.argv,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT if out else None,
                 start_new_session=True,  # its own process group, so we can stop its children too
             )
 
@@ -192,8 +225,9 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def running(ports: Ports, model: Path = DEFAULT_MODEL, log_dir: Path | None = None,
-            env: dict[str, str] | None = None) -> Iterator[Cluster]:
+def running(
+    ports: Ports, model: Path = DEFAULT_MODEL, log_dir: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[Cluster]:
     """All servers up (database migrated first), stopped again on exit."""
     env = {"ACTS_PUBLIC_URL": f"http://localhost:{ports.web}", **(env or {})}
     emulated = not (env.get("CREDLY_TOKEN") or os.environ.get("CREDLY_TOKEN"))
@@ -236,9 +270,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             for spec in cluster.specs:
                 print(f"  {spec.name:<8} {spec.public_url}")
             from bot.settings import database_url
+
             print(f"  database {database_url().split('@')[-1]}")  # never print credentials
-            print(f"\nTry: curl -s -XPOST {cluster.specs[0].public_url} "
-                  "-H 'Content-Type: application/json' -d '{\"sender\":\"me\",\"message\":\"Is there a fee?\"}'")
+            print(
+                f"\nTry: curl -s -XPOST {cluster.specs[0].public_url} "
+                '-H \'Content-Type: application/json\' -d \'{"sender":"me","message":"Is there a fee?"}\''
+            )
             print("Press Ctrl-C to stop.\n", flush=True)
             while not cluster.exited():
                 time.sleep(0.5)

@@ -1,4 +1,5 @@
 """Run-time settings, all from the environment (secrets never live in the repository)."""
+
 from __future__ import annotations
 
 import os
@@ -48,15 +49,27 @@ def credly() -> CredlySettings:
     """Real Credly when CREDLY_TOKEN and CREDLY_ORGANIZATION_ID are set, else the local emulator."""
     token = os.environ.get("CREDLY_TOKEN", "").strip()
     if token:
-        return CredlySettings(base_url=os.environ.get("CREDLY_BASE_URL") or CREDLY_SANDBOX,
-                              organization_id=os.environ["CREDLY_ORGANIZATION_ID"], token=token, emulated=False)
-    return CredlySettings(base_url=os.environ.get("CREDLY_BASE_URL") or f"http://localhost:{EMULATOR_PORT}/v1",
-                          organization_id=EMULATOR_ORGANIZATION, token=EMULATOR_TOKEN, emulated=True)
+        return CredlySettings(
+            base_url=os.environ.get("CREDLY_BASE_URL") or CREDLY_SANDBOX,
+            organization_id=os.environ["CREDLY_ORGANIZATION_ID"],
+            token=token,
+            emulated=False,
+        )
+    return CredlySettings(
+        base_url=os.environ.get("CREDLY_BASE_URL") or f"http://localhost:{EMULATOR_PORT}/v1",
+        organization_id=EMULATOR_ORGANIZATION,
+        token=EMULATOR_TOKEN,
+        emulated=True,
+    )
 
 
 def credly_client():
     from bot.credly.client import CredlyClient
 
     config = credly()
-    return CredlyClient(config.base_url, config.organization_id, config.token,
-                        timeout=float(os.environ.get("CREDLY_TIMEOUT_SECONDS") or 10))
+    return CredlyClient(
+        config.base_url,
+        config.organization_id,
+        config.token,
+        timeout=float(os.environ.get("CREDLY_TIMEOUT_SECONDS") or 10),
+    )

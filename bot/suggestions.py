@@ -1,7 +1,8 @@
 """Which topics to offer when the assistant is unsure what the learner meant."""
+
 from __future__ import annotations
 
-from typing import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 # A candidate below this confidence is noise, not a plausible reading.
 MIN_CONFIDENCE = 0.08

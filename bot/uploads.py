@@ -3,6 +3,7 @@
 The type is read from the content, never from the file name or the browser's claim, so a renamed
 program or text file is refused, and a file cut short in transit is caught before anyone reviews it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,7 @@ FALLBACK_NAME = "document"
 
 EMPTY = "That file is empty. Could you try uploading it again?"
 UNKNOWN_TYPE = (
-    "I can only accept a PDF, PNG or JPEG file. Could you save your certificate as one of "
-    "those and upload it again?"
+    "I can only accept a PDF, PNG or JPEG file. Could you save your certificate as one of those and upload it again?"
 )
 DAMAGED = (
     "That file looks incomplete or damaged, perhaps it didn't finish uploading. Could you save "

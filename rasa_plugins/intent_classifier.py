@@ -10,15 +10,15 @@ Here the weights are stored once as a contiguous (n-grams x intents) array in .n
 vocabulary as JSON, so a prediction is a sum of a few hundred weight rows, and loading is instant.
 The training itself is scikit-learn's LogisticRegression, as before.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -41,16 +41,16 @@ def normalise(text: str) -> str:
     return " ".join(WORD.findall(text.lower()))
 
 
-def char_ngrams(text: str, min_n: int, max_n: int) -> List[str]:
+def char_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
     """Character n-grams inside word boundaries, padded with a space (scikit-learn's "char_wb")."""
-    grams: List[str] = []
+    grams: list[str] = []
     for word in text.split():
         padded = f" {word} "
         length = len(padded)
         for n in range(min_n, max_n + 1):
             if n > length:
                 break
-            grams.extend(padded[i:i + n] for i in range(length - n + 1))
+            grams.extend(padded[i : i + n] for i in range(length - n + 1))
     return grams
 
 
@@ -64,7 +64,7 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
     """Logistic regression over character n-gram counts; needs no tokenizer or featurizer."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "min_ngram": 2,
             "max_ngram": 5,
@@ -75,12 +75,19 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["sklearn"]
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 vocabulary: Optional[Dict[str, int]] = None, weights: Optional[np.ndarray] = None,
-                 bias: Optional[np.ndarray] = None, intents: Optional[List[str]] = None) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vocabulary: dict[str, int] | None = None,
+        weights: np.ndarray | None = None,
+        bias: np.ndarray | None = None,
+        intents: list[str] | None = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -90,11 +97,16 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         self.intents = intents or []
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CharNgramIntentClassifier":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CharNgramIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _grams(self, text: str) -> List[str]:
+    def _grams(self, text: str) -> list[str]:
         return char_ngrams(normalise(text), self.config["min_ngram"], self.config["max_ngram"])
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -107,8 +119,12 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
             return self._resource
         vectorizer = CountVectorizer(analyzer=self._grams)
         features = vectorizer.fit_transform([e.get(TEXT) for e in examples])
-        model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced",
-                                   random_state=self.config["random_state"])
+        model = LogisticRegression(
+            C=self.config["C"],
+            max_iter=self.config["max_iter"],
+            class_weight="balanced",
+            random_state=self.config["random_state"],
+        )
         model.fit(features, [e.get(INTENT) for e in examples])
         self.vocabulary = {gram: int(index) for gram, index in vectorizer.vocabulary_.items()}
         coefficients, intercepts = model.coef_, model.intercept_
@@ -127,7 +143,7 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         scores = self.bias + self.weights[rows].sum(axis=0) if rows else self.bias.copy()
         return softmax(scores)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if self.weights is None or not text:
@@ -143,12 +159,17 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         with self._model_storage.write_to(self._resource) as directory:
             np.save(directory / WEIGHTS_FILE, self.weights, allow_pickle=False)
             np.save(directory / BIAS_FILE, self.bias, allow_pickle=False)
-            (directory / VOCABULARY_FILE).write_text(json.dumps({"intents": self.intents,
-                                                                 "ngrams": self.vocabulary}))
+            (directory / VOCABULARY_FILE).write_text(json.dumps({"intents": self.intents, "ngrams": self.vocabulary}))
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "CharNgramIntentClassifier":
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CharNgramIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 # allow_pickle=False: a model file can hold numbers only, never code.
@@ -158,5 +179,12 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         except (ValueError, FileNotFoundError):
             logger.debug("No trained intent classifier in the model; it stays untrained.")
             return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, vocabulary=saved["ngrams"],
-                   weights=np.ascontiguousarray(weights), bias=bias, intents=saved["intents"])
+        return cls(
+            config,
+            model_storage,
+            resource,
+            vocabulary=saved["ngrams"],
+            weights=np.ascontiguousarray(weights),
+            bias=bias,
+            intents=saved["intents"],
+        )

@@ -10,10 +10,12 @@ rebuilds the tracker from the saved events, as a serialising store would.
 Like Rasa's in-memory store it forgets everything on restart and serves one server
 process; configure the SQL or Redis tracker store for more (README, Configuration).
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+from collections.abc import Iterable
+from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import TrackerStore
@@ -32,9 +34,9 @@ def _is_session_start(event: Event) -> bool:
 class LiveTrackerStore(TrackerStore):
     """Conversations in memory, as tracker objects plus how many of their events were saved."""
 
-    def __init__(self, domain: Domain, event_broker: Optional[EventBroker] = None, **kwargs: Dict[Text, Any]) -> None:
+    def __init__(self, domain: Domain, event_broker: EventBroker | None = None, **kwargs: dict[str, Any]) -> None:
         super().__init__(domain, event_broker, **kwargs)
-        self._saved: Dict[Text, Tuple[DialogueStateTracker, int]] = {}
+        self._saved: dict[str, tuple[DialogueStateTracker, int]] = {}
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if self.event_broker is not None:  # copying the events is only needed to stream them
@@ -42,7 +44,7 @@ class LiveTrackerStore(TrackerStore):
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         self._saved[tracker.sender_id] = (tracker, len(tracker.events))
 
-    def _unsaved_events(self, tracker: DialogueStateTracker, events: List[Event]) -> List[Event]:
+    def _unsaved_events(self, tracker: DialogueStateTracker, events: list[Event]) -> list[Event]:
         previous = self._saved.get(tracker.sender_id)
         if previous is None:
             return events
@@ -55,7 +57,7 @@ class LiveTrackerStore(TrackerStore):
             common += 1
         return events[common:]
 
-    def _committed(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    def _committed(self, sender_id: str) -> DialogueStateTracker | None:
         """The tracker as last saved, rebuilt if it was changed and never saved."""
         entry = self._saved.get(sender_id)
         if entry is None:
@@ -66,11 +68,12 @@ class LiveTrackerStore(TrackerStore):
             self._saved[sender_id] = (tracker, saved_count)
         return tracker
 
-    def _rebuild(self, tracker: DialogueStateTracker, events: List[Event]) -> DialogueStateTracker:
-        return DialogueStateTracker.from_events(tracker.sender_id, events, self.domain.slots,
-                                                sender_source=tracker.sender_source)
+    def _rebuild(self, tracker: DialogueStateTracker, events: list[Event]) -> DialogueStateTracker:
+        return DialogueStateTracker.from_events(
+            tracker.sender_id, events, self.domain.slots, sender_source=tracker.sender_source
+        )
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest conversation session, as Rasa's own stores return it."""
         tracker = self._committed(sender_id)
         if tracker is None:
@@ -78,10 +81,10 @@ class LiveTrackerStore(TrackerStore):
         starts = [index for index, event in enumerate(tracker.events) if _is_session_start(event)]
         if len(starts) <= 1:
             return tracker
-        return self._rebuild(tracker, list(tracker.events)[starts[-1]:])
+        return self._rebuild(tracker, list(tracker.events)[starts[-1] :])
 
-    async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         return self._committed(sender_id)
 
-    async def keys(self) -> Iterable[Text]:
+    async def keys(self) -> Iterable[str]:
         return list(self._saved)

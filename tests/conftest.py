@@ -1,4 +1,5 @@
 """Shared fixtures: the project root, its data, and the real servers for end-to-end tests."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Scripted learner conversations shared by the end-to-end tests."""
+
 from __future__ import annotations
 
 import secrets

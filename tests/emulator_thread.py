@@ -1,4 +1,5 @@
 """Runs the Credly emulator on a free port in a background thread, for client-level tests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,13 +29,16 @@ class RunningEmulator:
         return requests.get(f"{self.root}/__emulator/badges", timeout=5).json()["data"]
 
     def act(self, badge_id: str, action: str, reason: str | None = None) -> dict:
-        response = requests.post(f"{self.root}/__emulator/badges/{badge_id}/{action}", json={"reason": reason}, timeout=5)
+        response = requests.post(
+            f"{self.root}/__emulator/badges/{badge_id}/{action}", json={"reason": reason}, timeout=5
+        )
         response.raise_for_status()
         return response.json()["data"]
 
     def fail(self, status: int, count: int = 1, **extra) -> None:
-        requests.post(f"{self.root}/__emulator/faults", json={"status": status, "count": count, **extra},
-                      timeout=5).raise_for_status()
+        requests.post(
+            f"{self.root}/__emulator/faults", json={"status": status, "count": count, **extra}, timeout=5
+        ).raise_for_status()
 
     @property
     def org(self):

@@ -1,4 +1,5 @@
 """Real, tiny certificate files for tests: a PDF, a PNG and a JPEG, made on the fly."""
+
 from __future__ import annotations
 
 import io

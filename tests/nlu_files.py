@@ -1,4 +1,5 @@
 """Reads Rasa NLU YAML files into {intent: [examples]} for the data tests."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The application form's Rasa SDK actions, run as the action server runs them."""
+
 from __future__ import annotations
 
 import asyncio
@@ -67,10 +68,19 @@ def test_finishing_a_confirmed_application_submits_it(database):
     store = ApplicationStore()
     link = store.start_draft("learner-1", "team-science-fundamentals")
     store.attach_document(link.token, "certificate.pdf", pdf_bytes())
-    slots = {"badge_id": "team-science-fundamentals", "training_completed": True, "training_id": "tsf-training",
-             "completion_date": "2024-03-01", "full_name": "Jane Doe", "email": "jane@uni.edu",
-             "organisation": "Example University", "orcid": "skipped", "document": "certificate.pdf (1 KB)",
-             "confirmed": True, "eligible": True}
+    slots = {
+        "badge_id": "team-science-fundamentals",
+        "training_completed": True,
+        "training_id": "tsf-training",
+        "completion_date": "2024-03-01",
+        "full_name": "Jane Doe",
+        "email": "jane@uni.edu",
+        "organisation": "Example University",
+        "orcid": "skipped",
+        "document": "certificate.pdf (1 KB)",
+        "confirmed": True,
+        "eligible": True,
+    }
     messages, events = run(FinishApplication(), tracker("yes", "affirm", slots=slots))
     [application] = store.submitted("jane@uni.edu")
     assert application.reference in messages[0]["text"]
@@ -84,9 +94,18 @@ def test_finishing_when_not_eligible_stores_nothing():
 
 def test_a_database_outage_keeps_the_answers(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
-    slots = {"badge_id": "team-science-fundamentals", "training_id": "tsf-training", "completion_date": "2024-03-01",
-             "full_name": "Jane Doe", "email": "jane@uni.edu", "organisation": "Uni", "orcid": "skipped",
-             "document": "c.pdf", "confirmed": True, "eligible": True}
+    slots = {
+        "badge_id": "team-science-fundamentals",
+        "training_id": "tsf-training",
+        "completion_date": "2024-03-01",
+        "full_name": "Jane Doe",
+        "email": "jane@uni.edu",
+        "organisation": "Uni",
+        "orcid": "skipped",
+        "document": "c.pdf",
+        "confirmed": True,
+        "eligible": True,
+    }
     messages, events = run(FinishApplication(), tracker("yes", "affirm", slots=slots))
     assert "can't reach" in messages[0]["text"] and "kept" in messages[0]["text"]
     assert events == [SlotSet("confirmed", None)]

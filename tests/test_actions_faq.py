@@ -1,4 +1,5 @@
 """The FAQ and fallback actions, run as the action server runs them."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,8 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import ActionAnswerSuggestion, ActionDidYouMean
 from actions.fallback import ActionCantHelp, ActionContact
+from actions.faq import ActionAnswerSuggestion, ActionDidYouMean
 from bot.faq import load_faq
 
 

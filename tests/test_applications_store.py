@@ -1,4 +1,5 @@
 """The applications store against a real SQLite file (and PostgreSQL in the production tests)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -10,9 +11,15 @@ from bot.db import DatabaseUnavailable, migrate
 from bot.references import parse_reference
 from tests.files import jpeg_bytes, pdf_bytes
 
-DETAILS = Details(badge_id="team-science-fundamentals", training_id="tsf-training",
-                  completion_date=date(2024, 3, 1), full_name="Jane Doe", email="Jane.Doe@Example.org",
-                  organisation="Example University", orcid="0000-0002-1825-0097")
+DETAILS = Details(
+    badge_id="team-science-fundamentals",
+    training_id="tsf-training",
+    completion_date=date(2024, 3, 1),
+    full_name="Jane Doe",
+    email="Jane.Doe@Example.org",
+    organisation="Example University",
+    orcid="0000-0002-1825-0097",
+)
 
 
 @pytest.fixture
@@ -80,7 +87,9 @@ def test_submission_stores_the_application_with_a_reference_and_history(store):
     assert application.completion_date == date(2024, 3, 1)
     assert len(application.documents) == 1 and len(application.documents[0].sha256) == 64
     assert [(h.from_status, h.to_status, h.actor) for h in application.history] == [
-        (None, DRAFT, "learner"), (DRAFT, SUBMITTED, "learner")]
+        (None, DRAFT, "learner"),
+        (DRAFT, SUBMITTED, "learner"),
+    ]
 
 
 def test_a_second_application_while_one_is_open_returns_the_existing_reference(store, tmp_path):

@@ -1,4 +1,5 @@
 """The application conversation's rules, answer by answer (no Rasa needed)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,10 +10,18 @@ from bot.corrections import parse_correction
 
 TODAY = date(2026, 11, 27)
 TSF = "team-science-fundamentals"
-FILLED = {"badge_id": TSF, "training_completed": True, "training_id": "tsf-training",
-          "completion_date": "2024-03-01", "full_name": "Jane Doe", "email": "jane@uni.edu",
-          "organisation": "Example University", "orcid": "skipped", "document": "cert.pdf (2 KB)",
-          "confirmed": None}
+FILLED = {
+    "badge_id": TSF,
+    "training_completed": True,
+    "training_id": "tsf-training",
+    "completion_date": "2024-03-01",
+    "full_name": "Jane Doe",
+    "email": "jane@uni.edu",
+    "organisation": "Example University",
+    "orcid": "skipped",
+    "document": "cert.pdf (2 KB)",
+    "confirmed": None,
+}
 
 
 def test_a_named_open_badge_is_taken():

@@ -1,5 +1,6 @@
 """A tiny run of `make bench` (a few requests, one-epoch stock model), so the benchmark cannot rot.
 It checks that everything ran and was recorded; it never asserts on timings."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,13 @@ from tests.conftest import ROOT
 
 def test_the_benchmark_runs_end_to_end_and_records_both_systems(tmp_path):
     out = tmp_path / "results.json"
-    result = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=1500)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = json.loads(out.read_text())
     systems = {(row["system"], row["concurrency"]) for row in results["rows"]}

@@ -1,4 +1,5 @@
 """The Credly client against the local emulator, over real HTTP: envelope, pagination, faults."""
+
 from __future__ import annotations
 
 import base64
@@ -7,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 import requests
 
-from bot.credly.client import (CredlyClient, CredlyNotFound, CredlyRejected, CredlyUnavailable, Recipient)
+from bot.credly.client import CredlyClient, CredlyNotFound, CredlyRejected, CredlyUnavailable, Recipient
 from tests.emulator_thread import TEMPLATE, emulator
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)

@@ -1,5 +1,6 @@
 """End to end: apply for a badge by conversation over REST, upload a real PDF through the link,
 confirm, and find exactly one stored application, on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import secrets
@@ -22,8 +23,12 @@ def deployment(request):
 def test_apply_upload_confirm_stores_exactly_one_application(deployment):
     chat, email = new_learner(deployment)
     link = answer_until_upload(chat, email)
-    uploaded = requests.post(link, files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")},
-                             headers={"Accept": "application/json"}, timeout=30)
+    uploaded = requests.post(
+        link,
+        files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")},
+        headers={"Accept": "application/json"},
+        timeout=30,
+    )
     assert uploaded.status_code == 201, uploaded.text
     summary = chat.text("done")
     assert "Got your certificate.pdf" in summary and "Jane Doe" in summary and email in summary
@@ -108,11 +113,19 @@ def test_stop_cancels_cleanly_and_deletes_the_upload(servers):
 def test_fake_and_oversize_files_are_refused_with_a_clear_message(servers):
     chat, email = new_learner(servers)
     link = answer_until_upload(chat, email)
-    fake = requests.post(link, files={"file": ("certificate.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")},
-                         headers={"Accept": "application/json"}, timeout=30)
+    fake = requests.post(
+        link,
+        files={"file": ("certificate.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")},
+        headers={"Accept": "application/json"},
+        timeout=30,
+    )
     assert fake.status_code == 422 and "PDF, PNG or JPEG" in fake.json()["message"]
-    big = requests.post(link, files={"file": ("big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), "application/pdf")},
-                        headers={"Accept": "application/json"}, timeout=60)
+    big = requests.post(
+        link,
+        files={"file": ("big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), "application/pdf")},
+        headers={"Accept": "application/json"},
+        timeout=60,
+    )
     assert big.status_code == 413 and "10 MB" in big.json()["message"]
     assert "haven't received" in chat.text("done")
     # Nothing was lost: the same link still takes a good file.
@@ -124,8 +137,11 @@ def test_fake_and_oversize_files_are_refused_with_a_clear_message(servers):
 def test_unknown_upload_links_are_refused(servers):
     page = requests.get(f"http://127.0.0.1:{servers.ports.web}/upload/not-a-real-token", timeout=10)
     assert page.status_code == 404 and "not valid" in page.text
-    post = requests.post(f"http://127.0.0.1:{servers.ports.web}/upload/not-a-real-token",
-                         files={"file": ("c.pdf", pdf_bytes(), "application/pdf")}, timeout=10)
+    post = requests.post(
+        f"http://127.0.0.1:{servers.ports.web}/upload/not-a-real-token",
+        files={"file": ("c.pdf", pdf_bytes(), "application/pdf")},
+        timeout=10,
+    )
     assert post.status_code == 422
 
 

@@ -1,4 +1,5 @@
 """End to end: the real Rasa and action servers, driven over the REST channel."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """End to end over HTTP: apply -> a reviewer approves -> the emulator records the issued badge ->
 the earner accepts -> Credly's webhook -> a status question in a new conversation says "accepted";
 another person's reference with the wrong email reveals nothing."""
+
 from __future__ import annotations
 
 import os
@@ -17,16 +18,28 @@ from tests.conversations import apply_and_submit
 
 
 def review(deployment, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": deployment.database_url, "ACTS_UPLOAD_DIR": str(deployment.upload_dir),
-           "CREDLY_BASE_URL": f"http://127.0.0.1:{deployment.ports.credly}/v1", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": deployment.database_url,
+        "ACTS_UPLOAD_DIR": str(deployment.upload_dir),
+        "CREDLY_BASE_URL": f"http://127.0.0.1:{deployment.ports.credly}/v1",
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("CREDLY_TOKEN", None)
-    return subprocess.run([sys.executable, "-m", "bot.review", "--reviewer", "alice", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.review", "--reviewer", "alice", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def emulator(deployment, path: str, **kwargs) -> requests.Response:
-    return requests.request(kwargs.pop("method", "GET"), f"http://127.0.0.1:{deployment.ports.credly}{path}",
-                            timeout=10, **kwargs)
+    return requests.request(
+        kwargs.pop("method", "GET"), f"http://127.0.0.1:{deployment.ports.credly}{path}", timeout=10, **kwargs
+    )
 
 
 def wait_for_state(store: ApplicationStore, reference: str, state: str) -> None:
@@ -62,8 +75,10 @@ def test_apply_approve_issue_accept_webhook_then_status_says_accepted(servers):
     # Running the approval again changes nothing.
     again = review(servers, "approve", reference)
     assert again.returncode == 0 and "Nothing changed" in again.stdout
-    assert len([b for b in emulator(servers, "/__emulator/badges").json()["data"]
-                if b["issuer_earner_id"] == reference]) == 1
+    assert (
+        len([b for b in emulator(servers, "/__emulator/badges").json()["data"] if b["issuer_earner_id"] == reference])
+        == 1
+    )
 
 
 def test_someone_elses_reference_with_the_wrong_email_reveals_nothing(servers):
@@ -72,7 +87,8 @@ def test_someone_elses_reference_with_the_wrong_email_reveals_nothing(servers):
     # Both in one message; the sender id is whatever the client chose, so it proves nothing.
     reply = chat.text(f"what's the status of {reference} mallory@evil.example")
     unknown = Chat(servers.ports.rasa, sender=f"mallory-{secrets.token_hex(4)}").text(
-        "what's the status of ACTS-ZZZZ-ZZZZ mallory@evil.example")
+        "what's the status of ACTS-ZZZZ-ZZZZ mallory@evil.example"
+    )
     assert reply == unknown  # identical whether or not the reference exists
     for secret in ("Jane", "submitted", "waiting", "approved", "Team Science"):
         assert secret not in reply

@@ -3,12 +3,12 @@ from __future__ import annotations
 import pytest
 
 from bot.emails import (
-    EmailCheck,
     BAD_DOMAIN,
     BAD_LOCAL,
     NOT_FOUND,
     TOO_LONG,
     TOO_MANY_ATS,
+    EmailCheck,
     check_email,
     damerau_levenshtein,
 )

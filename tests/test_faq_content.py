@@ -1,4 +1,5 @@
 """The FAQ content is complete, faithful to the seed FAQ, and wired into the domain."""
+
 from __future__ import annotations
 
 import yaml
@@ -8,9 +9,20 @@ from bot.faq_responses import OUTPUT, render, response_name
 from tests.conftest import ROOT
 
 SEED_TOPICS = {
-    "faq_what_is_badge", "faq_available_badges", "faq_prior_training", "faq_badge_display",
-    "faq_benefits", "faq_who_is_credly", "faq_earned_notification", "faq_privacy", "faq_fee",
-    "faq_copy_protection", "faq_sharing", "faq_export", "faq_import", "faq_credly_support",
+    "faq_what_is_badge",
+    "faq_available_badges",
+    "faq_prior_training",
+    "faq_badge_display",
+    "faq_benefits",
+    "faq_who_is_credly",
+    "faq_earned_notification",
+    "faq_privacy",
+    "faq_fee",
+    "faq_copy_protection",
+    "faq_sharing",
+    "faq_export",
+    "faq_import",
+    "faq_credly_support",
 }
 
 # Facts the issue names explicitly; each must survive in the answer of its topic.

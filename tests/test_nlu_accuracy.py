@@ -1,4 +1,5 @@
 """Intent accuracy on the held-out test set, measured by `rasa test nlu` on the trained model."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,22 @@ MIN_MACRO_F1 = 0.90
 def test_intent_accuracy_and_macro_f1_on_the_held_out_set(trained_model, tmp_path):
     out = tmp_path / "nlu"
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "nlu", "--model", str(trained_model),
-         "--nlu", str(ROOT / "tests" / "nlu" / "test_nlu.yml"), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "nlu",
+            "--model",
+            str(trained_model),
+            "--nlu",
+            str(ROOT / "tests" / "nlu" / "test_nlu.yml"),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((out / "intent_report.json").read_text())

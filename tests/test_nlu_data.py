@@ -1,4 +1,5 @@
 """The training and test data are big enough, and the test set is truly held out."""
+
 from __future__ import annotations
 
 from collections import Counter

@@ -1,12 +1,10 @@
 """The code that runs inside the Rasa server: the n-gram intent classifier and the live tracker store."""
+
 from __future__ import annotations
 
 import asyncio
 
 import numpy as np
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
-
 from rasa.core.brokers.broker import EventBroker
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -16,6 +14,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+
 from rasa_plugins.intent_classifier import CharNgramIntentClassifier, char_ngrams, normalise
 from rasa_plugins.tracker_store import LiveTrackerStore
 
@@ -27,20 +28,26 @@ EXAMPLES = {
 
 
 def training_data() -> TrainingData:
-    return TrainingData([Message(data={"text": text, "intent": intent})
-                         for intent, texts in EXAMPLES.items() for text in texts])
+    return TrainingData(
+        [Message(data={"text": text, "intent": intent}) for intent, texts in EXAMPLES.items() for text in texts]
+    )
 
 
 def new_classifier(storage, config=None) -> CharNgramIntentClassifier:
     context = ExecutionContext(GraphSchema({}), "test")
-    return CharNgramIntentClassifier.create({**CharNgramIntentClassifier.get_default_config(), **(config or {})},
-                                            storage, Resource("intent_classifier"), context)
+    return CharNgramIntentClassifier.create(
+        {**CharNgramIntentClassifier.get_default_config(), **(config or {})},
+        storage,
+        Resource("intent_classifier"),
+        context,
+    )
 
 
 def load_classifier(storage) -> CharNgramIntentClassifier:
     context = ExecutionContext(GraphSchema({}), "test")
-    return CharNgramIntentClassifier.load(CharNgramIntentClassifier.get_default_config(), storage,
-                                          Resource("intent_classifier"), context)
+    return CharNgramIntentClassifier.load(
+        CharNgramIntentClassifier.get_default_config(), storage, Resource("intent_classifier"), context
+    )
 
 
 def classify(classifier, text: str) -> Message:
@@ -108,6 +115,7 @@ def test_untrained_or_missing_model_leaves_messages_alone(tmp_path):
 
 # The live tracker store --------------------------------------------------------------------------
 
+
 class CollectingBroker(EventBroker):
     def __init__(self) -> None:
         self.published: list[dict] = []
@@ -116,7 +124,9 @@ class CollectingBroker(EventBroker):
         self.published.append(event)
 
 
-DOMAIN = Domain.from_dict({"intents": ["greet"], "slots": {"email": {"type": "text", "mappings": [{"type": "custom"}]}}})
+DOMAIN = Domain.from_dict(
+    {"intents": ["greet"], "slots": {"email": {"type": "text", "mappings": [{"type": "custom"}]}}}
+)
 
 
 def run(coroutine):

@@ -1,4 +1,5 @@
 """Reviewer decisions (issuing through Credly), status answers and webhook sync, on SQLite and the emulator."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -15,8 +16,14 @@ from bot.status import NO_MATCH, StatusDesk
 from tests.emulator_thread import emulator
 from tests.files import pdf_bytes
 
-JANE = Details(badge_id="team-science-fundamentals", training_id="tsf-training", completion_date=date(2024, 3, 1),
-               full_name="Jane Doe", email="jane@uni.edu", organisation="Example University")
+JANE = Details(
+    badge_id="team-science-fundamentals",
+    training_id="tsf-training",
+    completion_date=date(2024, 3, 1),
+    full_name="Jane Doe",
+    email="jane@uni.edu",
+    organisation="Example University",
+)
 
 
 @pytest.fixture
@@ -60,7 +67,10 @@ def test_approve_issues_the_badge_once_and_records_who(store, credly):
     application = store.get(reference)
     assert application.status == "approved" and application.credly_state == "pending"
     assert [(h.to_status, h.actor) for h in application.history][-3:] == [
-        ("under_review", "reviewer:alice"), ("approved", "reviewer:alice"), ("approved", "reviewer:alice")]
+        ("under_review", "reviewer:alice"),
+        ("approved", "reviewer:alice"),
+        ("approved", "reviewer:alice"),
+    ]
 
 
 def test_approve_while_credly_is_down_can_be_completed_later(store, credly):
@@ -157,9 +167,13 @@ def test_webhooks_are_hints_checked_against_the_api(store, credly):
     [badge] = credly.badges
     credly.act(badge["id"], "accept")
     [event_id] = [e for e, body in credly.org.events.items() if body["event_type"] == "badge.state.changed"]
-    assert handle_webhook({"id": event_id, "event_type": "badge.state.changed"}, store, lambda: api(credly)) == "updated"
+    assert (
+        handle_webhook({"id": event_id, "event_type": "badge.state.changed"}, store, lambda: api(credly)) == "updated"
+    )
     assert store.get(reference).credly_state == "accepted"
     # A forged payload claims nothing: the event id must exist in Credly.
-    assert handle_webhook({"id": "forged", "event_type": "badge.state.changed"}, store, lambda: api(credly)) == "ignored"
+    assert (
+        handle_webhook({"id": "forged", "event_type": "badge.state.changed"}, store, lambda: api(credly)) == "ignored"
+    )
     with pytest.raises(BadWebhook):
         handle_webhook(["not", "an", "event"], store, lambda: api(credly))

@@ -1,4 +1,5 @@
 """Starting the servers together: a start-up that fails or is interrupted leaves nothing running."""
+
 from __future__ import annotations
 
 import sys
@@ -11,8 +12,12 @@ from bot.serve import Cluster, Service, free_port
 def never_healthy_server() -> Service:
     # Runs, but nothing ever answers on its health URL.
     port = free_port()
-    return Service(name="silent", argv=[sys.executable, "-c", "import time; time.sleep(120)"],
-                   health_url=f"http://127.0.0.1:{port}/health", public_url="")
+    return Service(
+        name="silent",
+        argv=[sys.executable, "-c", "import time; time.sleep(120)"],
+        health_url=f"http://127.0.0.1:{port}/health",
+        public_url="",
+    )
 
 
 def test_a_start_up_that_times_out_stops_every_server():
@@ -34,8 +39,12 @@ def test_ctrl_c_during_start_up_stops_every_server(monkeypatch):
 
 
 def test_a_server_that_dies_while_starting_is_reported_and_the_others_stopped():
-    dying = Service(name="dying", argv=[sys.executable, "-c", "raise SystemExit(3)"],
-                    health_url=f"http://127.0.0.1:{free_port()}/health", public_url="")
+    dying = Service(
+        name="dying",
+        argv=[sys.executable, "-c", "raise SystemExit(3)"],
+        health_url=f"http://127.0.0.1:{free_port()}/health",
+        public_url="",
+    )
     cluster = Cluster([dying, never_healthy_server()])
     with pytest.raises(RuntimeError, match="dying exited with code 3"):
         cluster.start(timeout=30)

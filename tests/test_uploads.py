@@ -6,8 +6,6 @@ import io
 import pytest
 from PIL import Image
 
-from tests.files import make_jpeg, make_pdf, make_png
-
 from bot.uploads import (
     ALLOWED,
     DAMAGED,
@@ -19,6 +17,7 @@ from bot.uploads import (
     safe_display_name,
     sniff_type,
 )
+from tests.files import make_jpeg, make_pdf, make_png
 
 MB = 1024 * 1024
 

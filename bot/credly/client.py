@@ -5,14 +5,16 @@ call, retries with backoff on connection errors and 5xx, Retry-After on 429,
 pagination through `metadata.next_page_url`, and errors as clear exceptions.
 Issuing is idempotent: a retry or a 422 duplicate finds the existing badge.
 """
+
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import requests
 
@@ -55,13 +57,17 @@ class IssuedBadge:
     revocation_reason: str | None
 
     @classmethod
-    def from_api(cls, data: dict[str, Any]) -> "IssuedBadge":
+    def from_api(cls, data: dict[str, Any]) -> IssuedBadge:
         template = data.get("badge_template") or {}
         return cls(
-            id=data["id"], state=data.get("state", ""), recipient_email=data.get("recipient_email", ""),
+            id=data["id"],
+            state=data.get("state", ""),
+            recipient_email=data.get("recipient_email", ""),
             badge_template_id=data.get("badge_template_id") or template.get("id"),
-            issuer_earner_id=data.get("issuer_earner_id"), accept_badge_url=data.get("accept_badge_url"),
-            badge_url=data.get("badge_url"), revocation_reason=data.get("revocation_reason"),
+            issuer_earner_id=data.get("issuer_earner_id"),
+            accept_badge_url=data.get("accept_badge_url"),
+            badge_url=data.get("badge_url"),
+            revocation_reason=data.get("revocation_reason"),
         )
 
 
@@ -98,9 +104,18 @@ def _retry_after(response: requests.Response, default: float) -> float:
 
 
 class CredlyClient:
-    def __init__(self, base_url: str, organization_id: str, token: str, *, timeout: float = 10.0,
-                 attempts: int = 4, backoff: float = 0.5, session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        organization_id: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.organization_id = organization_id
         self.timeout = timeout
@@ -162,8 +177,7 @@ class CredlyClient:
 
     # --- badges ------------------------------------------------------------------------
 
-    def issue_badge(self, template_id: str, recipient: Recipient, issued_at: datetime,
-                    earner_id: str) -> IssuedBadge:
+    def issue_badge(self, template_id: str, recipient: Recipient, issued_at: datetime, earner_id: str) -> IssuedBadge:
         """Issues the badge, or returns the one already issued to this earner for this template."""
         existing = self.find_badge(template_id, recipient.email)
         if existing is not None:

@@ -11,6 +11,7 @@ act as the earner or admin (accept, reject, revoke) and inject faults (5xx,
 `make run` starts it when no Credly credentials are configured:
 `python -m bot.credly.emulator --port 8090`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -89,8 +90,11 @@ async def api_guard(request: web.Request, handler):
         if fault.status == 0:
             await asyncio.sleep(fault.delay)
         elif fault.status == 429:
-            return web.json_response({"data": {"message": "Rate limit exceeded"}}, status=429,
-                                     headers={"Retry-After": str(fault.retry_after)})
+            return web.json_response(
+                {"data": {"message": "Rate limit exceeded"}},
+                status=429,
+                headers={"Retry-After": str(fault.retry_after)},
+            )
         else:
             return _error(fault.status, "Internal server error")
     if request.match_info.get("org") != org.id:
@@ -107,7 +111,7 @@ def _page(request: web.Request, items: list[dict], page_size: int) -> web.Respon
         page = 1
     total = len(items)
     pages = max(1, -(-total // page_size))
-    chunk = items[(page - 1) * page_size: page * page_size]
+    chunk = items[(page - 1) * page_size : page * page_size]
 
     def link(number: int) -> str | None:
         if number < 1 or number > pages:
@@ -115,8 +119,15 @@ def _page(request: web.Request, items: list[dict], page_size: int) -> web.Respon
         # Credly's links are absolute; built by hand (request.url trips over host:port in this yarl).
         return f"{request.scheme}://{request.host}{request.rel_url.update_query(page=str(number))}"
 
-    metadata = {"count": len(chunk), "current_page": page, "total_count": total, "total_pages": pages,
-                "per": page_size, "previous_page_url": link(page - 1), "next_page_url": link(page + 1)}
+    metadata = {
+        "count": len(chunk),
+        "current_page": page,
+        "total_count": total,
+        "total_pages": pages,
+        "per": page_size,
+        "previous_page_url": link(page - 1),
+        "next_page_url": link(page + 1),
+    }
     return web.json_response({"data": chunk, "metadata": metadata})
 
 
@@ -153,7 +164,7 @@ async def _send_webhook(url: str, event: dict) -> None:
                         return
         except (OSError, asyncio.TimeoutError):
             pass
-        await asyncio.sleep(0.2 * 2 ** attempt)
+        await asyncio.sleep(0.2 * 2**attempt)
     log.warning("webhook %s for event %s was not accepted", url, event["event_type"])
 
 
@@ -181,25 +192,42 @@ async def issue_badge(request: web.Request) -> web.Response:
         return _error(422, "Validation failed", missing)
     template = org.templates.get(body["badge_template_id"])
     if template is None or template["state"] != "active":
-        return _error(422, "Badge template not found or not active",
-                      [{"attribute": "badge_template_id", "messages": ["is invalid"]}])
+        return _error(
+            422,
+            "Badge template not found or not active",
+            [{"attribute": "badge_template_id", "messages": ["is invalid"]}],
+        )
     email = str(body["recipient_email"]).lower()
     earner = body.get("issuer_earner_id")
     for badge in org.badges.values():
         same = badge["recipient_email"] == email or (earner and badge["issuer_earner_id"] == earner)
         if badge["badge_template_id"] == template["id"] and same and badge["state"] != "revoked":
-            return _error(422, "Validation failed", [{"attribute": "recipient_email",
-                                                      "messages": ["has already been issued this badge"]}])
+            return _error(
+                422,
+                "Validation failed",
+                [{"attribute": "recipient_email", "messages": ["has already been issued this badge"]}],
+            )
     badge_id = str(uuid.uuid4())
     badge = {
-        "id": badge_id, "state": "pending", "recipient_email": email,
+        "id": badge_id,
+        "state": "pending",
+        "recipient_email": email,
         "issued_to": f"{body['issued_to_first_name']} {body['issued_to_last_name']}",
-        "issued_to_first_name": body["issued_to_first_name"], "issued_to_last_name": body["issued_to_last_name"],
-        "issuer_earner_id": earner, "issued_at": str(body["issued_at"]), "created_at": _now(),
-        "updated_at": _now(), "state_updated_at": None, "expires_at": body.get("expires_at"),
-        "badge_template_id": template["id"], "badge_template": {"id": template["id"], "name": template["name"]},
-        "accept_badge_url": f"{PUBLIC_SITE}/badges/{badge_id}/accept", "badge_url": f"{PUBLIC_SITE}/badges/{badge_id}",
-        "public": True, "revocation_reason": None, "locale": body.get("locale", "en"),
+        "issued_to_first_name": body["issued_to_first_name"],
+        "issued_to_last_name": body["issued_to_last_name"],
+        "issuer_earner_id": earner,
+        "issued_at": str(body["issued_at"]),
+        "created_at": _now(),
+        "updated_at": _now(),
+        "state_updated_at": None,
+        "expires_at": body.get("expires_at"),
+        "badge_template_id": template["id"],
+        "badge_template": {"id": template["id"], "name": template["name"]},
+        "accept_badge_url": f"{PUBLIC_SITE}/badges/{badge_id}/accept",
+        "badge_url": f"{PUBLIC_SITE}/badges/{badge_id}",
+        "public": True,
+        "revocation_reason": None,
+        "locale": body.get("locale", "en"),
         "suppress_badge_notification_email": bool(body.get("suppress_badge_notification_email")),
     }
     org.badges[badge_id] = badge
@@ -257,8 +285,12 @@ async def act_on_badge(request: web.Request) -> web.Response:
 
 async def add_fault(request: web.Request) -> web.Response:
     body = await request.json()
-    fault = Fault(status=int(body.get("status", 500)), count=int(body.get("count", 1)),
-                  retry_after=float(body.get("retry_after", 1)), delay=float(body.get("delay", 0)))
+    fault = Fault(
+        status=int(body.get("status", 500)),
+        count=int(body.get("count", 1)),
+        retry_after=float(body.get("retry_after", 1)),
+        delay=float(body.get("delay", 0)),
+    )
     request.app[ORG].faults.append(fault)
     return web.json_response({"data": {"faults": len(request.app[ORG].faults)}})
 
@@ -276,14 +308,26 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def make_app(organization_id: str, token: str, webhook_url: str | None = None, page_size: int = 50,
-             template_ids: list[str] | None = None) -> web.Application:
+def make_app(
+    organization_id: str,
+    token: str,
+    webhook_url: str | None = None,
+    page_size: int = 50,
+    template_ids: list[str] | None = None,
+) -> web.Application:
     org = Organization(id=organization_id, token=token, webhook_url=webhook_url, page_size=page_size)
-    ids = template_ids if template_ids is not None else [
-        b.credly_template_id for b in load_catalogue().badges if b.credly_template_id]
+    ids = (
+        template_ids
+        if template_ids is not None
+        else [b.credly_template_id for b in load_catalogue().badges if b.credly_template_id]
+    )
     for template_id in ids:
-        org.templates[template_id] = {"id": template_id, "name": f"Template {template_id[:8]}", "state": "active",
-                                      "allow_duplicate_badges": False}
+        org.templates[template_id] = {
+            "id": template_id,
+            "name": f"Template {template_id[:8]}",
+            "state": "active",
+            "allow_duplicate_badges": False,
+        }
     app = web.Application(middlewares=[api_guard])
     app[ORG] = org
     base = "/v1/organizations/{org}"

@@ -4,9 +4,10 @@ Credly's webhooks are not signed, so a payload is only a hint that something
 happened: the event and the badge are read back from the API, and only what
 the API says is stored.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from bot.applications import ApplicationStore
 from bot.credly.client import CredlyClient, CredlyNotFound

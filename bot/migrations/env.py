@@ -1,4 +1,5 @@
 """Alembic environment: runs the migrations on the connection (or URL) the caller gives."""
+
 from alembic import context
 from sqlalchemy import create_engine
 
@@ -9,8 +10,7 @@ config = context.config
 
 def run(connection) -> None:
     url = str(connection.engine.url)
-    context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=url.startswith("sqlite"))
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=url.startswith("sqlite"))
     with context.begin_transaction():
         context.run_migrations()
 

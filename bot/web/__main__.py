@@ -1,4 +1,5 @@
 """Runs the web service: `python -m bot.web --port 8080`."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """HTTP routes of the web service: health, the one-time document upload, Credly webhooks."""
+
 from __future__ import annotations
 
 import asyncio
@@ -100,8 +101,12 @@ async def upload(request: web.Request) -> web.Response:
         log.warning("upload refused: database unavailable")
         return _reply(request, 503, BUSY)
     log.info("document stored (%s, %d bytes)", document.mime, document.size)  # no names: personal data
-    return _reply(request, 201, f"Received {document.summary}.",
-                  document={"name": document.name, "size": document.size, "summary": document.summary})
+    return _reply(
+        request,
+        201,
+        f"Received {document.summary}.",
+        document={"name": document.name, "size": document.size, "summary": document.summary},
+    )
 
 
 async def credly_webhook(request: web.Request) -> web.Response:

@@ -1,4 +1,5 @@
 """The HTML a learner sees when following an upload link."""
+
 from __future__ import annotations
 
 from html import escape
@@ -13,19 +14,23 @@ _PAGE = """<!doctype html>
 
 
 def upload_form(action: str) -> str:
-    return _PAGE.format(body=f"""
+    return _PAGE.format(
+        body=f"""
 <p>Upload your certificate or proof that you completed the qualifying training.</p>
 <p class="note">PDF, PNG or JPEG, up to 10 MB. This link works once.</p>
 <form method="post" enctype="multipart/form-data" action="{escape(action)}">
   <input type="file" name="file" accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg" required>
   <button type="submit">Upload</button>
-</form>""")
+</form>"""
+    )
 
 
 def uploaded(summary: str) -> str:
-    return _PAGE.format(body=f"""
+    return _PAGE.format(
+        body=f"""
 <p class="ok">Thank you: we received {escape(summary)}.</p>
-<p>Go back to the chat and say <strong>done</strong> to continue your application.</p>""")
+<p>Go back to the chat and say <strong>done</strong> to continue your application.</p>"""
+    )
 
 
 def problem(message: str) -> str:
