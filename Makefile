@@ -20,7 +20,7 @@ BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/
 FAQ_RESPONSES := data/nlu/faq_responses.yml
 TRAINING_INPUTS := config.yml domain.yml $(FAQ_RESPONSES) $(shell find data -name '*.yml' 2>/dev/null) $(wildcard rasa_plugins/*.py)
 
-.PHONY: help install train run shell test bench lock clean
+.PHONY: help install train run shell test lint validate browser bench lock clean
 
 help:
 	@echo "make run    install if needed, train if the model is stale, start the assistant"
@@ -55,8 +55,24 @@ run: $(MODEL)
 shell: $(MODEL)
 	$(RASA) shell --model $(MODEL) --port 5006  # 5005 belongs to `make run`
 
-test: $(MODEL)
+test: $(MODEL) lint validate browser
 	$(PY) -m pytest tests
+
+# Style and formatting: fix what it finds (`.venv/bin/ruff check --fix . && .venv/bin/ruff format .`).
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+# Training-data conflicts (stories vs rules, unknown intents or actions) fail early.
+validate: $(STAMP) $(FAQ_RESPONSES)
+	$(RASA) data validate --config config.yml --domain domain.yml --data data --fail-on-warnings
+
+# The browser tests need Debian's Chromium; browser builds cannot be downloaded here.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
+	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 # Trains both systems itself, from copies of the data; the first run also builds .venv-stock.
 bench: $(STAMP) $(FAQ_RESPONSES)
