@@ -8,7 +8,7 @@ import yaml
 
 from bot.faq import load_faq
 from tests.conftest import ROOT
-from tests.nlu_files import load_examples, normalise
+from tests.nlu_files import load_examples, near_duplicates, normalise
 
 TRAIN = load_examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))
 TEST = load_examples([ROOT / "tests" / "nlu" / "test_nlu.yml"])
@@ -37,6 +37,12 @@ def test_no_test_example_is_in_the_training_data():
     trained = {normalise(text) for texts in TRAIN.values() for text in texts}
     leaked = [text for texts in TEST.values() for text in texts if normalise(text) in trained]
     assert leaked == []
+
+
+def test_no_test_example_is_a_near_duplicate_of_a_training_example():
+    # A word or two changed is not a new wording: see tests/nlu_files.py for the thresholds.
+    offenders = near_duplicates(TEST, TRAIN)
+    assert offenders == [], f"{len(offenders)} held-out examples too close to training data:\n" + "\n".join(offenders)
 
 
 def test_no_example_is_given_two_intents():
