@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -64,10 +65,10 @@ class ValidateApplyForm(InterruptibleForm):
         except DatabaseUnavailable:
             return False
 
-    def cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    async def cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         """Ends the form (requested_slot None), forgets the answers and deletes any upload."""
         try:
-            ApplicationStore().cancel_draft(tracker.sender_id)
+            await asyncio.to_thread(ApplicationStore().cancel_draft, tracker.sender_id)
         except DatabaseUnavailable:
             pass  # a leftover draft is never reviewed or issued; the learner is not blocked
         dispatcher.utter_message(text=steps.CANCELLED)
@@ -91,42 +92,45 @@ class ValidateApplyForm(InterruptibleForm):
         text = tracker.latest_message.get("text") or ""
         return {"badge_id": text} if load_catalogue().match(text) else {}
 
-    def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    async def _validate(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         try:
-            return _say(dispatcher, self._step(slot, str(value), tracker))
+            # In a thread: the document step reads the database, which must not stall other conversations.
+            return _say(dispatcher, await asyncio.to_thread(self._step, slot, str(value), tracker))
         except DatabaseUnavailable:
             dispatcher.utter_message(text=STORE_DOWN)
             return {slot: None}
 
-    def validate_badge_id(self, value, dispatcher, tracker, domain):
-        return self._validate("badge_id", value, dispatcher, tracker)
+    async def validate_badge_id(self, value, dispatcher, tracker, domain):
+        return await self._validate("badge_id", value, dispatcher, tracker)
 
-    def validate_training_completed(self, value, dispatcher, tracker, domain):
-        return self._validate("training_completed", value, dispatcher, tracker)
+    async def validate_training_completed(self, value, dispatcher, tracker, domain):
+        return await self._validate("training_completed", value, dispatcher, tracker)
 
-    def validate_training_id(self, value, dispatcher, tracker, domain):
-        return self._validate("training_id", value, dispatcher, tracker)
+    async def validate_training_id(self, value, dispatcher, tracker, domain):
+        return await self._validate("training_id", value, dispatcher, tracker)
 
-    def validate_completion_date(self, value, dispatcher, tracker, domain):
-        return self._validate("completion_date", value, dispatcher, tracker)
+    async def validate_completion_date(self, value, dispatcher, tracker, domain):
+        return await self._validate("completion_date", value, dispatcher, tracker)
 
-    def validate_full_name(self, value, dispatcher, tracker, domain):
-        return self._validate("full_name", value, dispatcher, tracker)
+    async def validate_full_name(self, value, dispatcher, tracker, domain):
+        return await self._validate("full_name", value, dispatcher, tracker)
 
-    def validate_email(self, value, dispatcher, tracker, domain):
-        return self._validate("email", value, dispatcher, tracker)
+    async def validate_email(self, value, dispatcher, tracker, domain):
+        return await self._validate("email", value, dispatcher, tracker)
 
-    def validate_organisation(self, value, dispatcher, tracker, domain):
-        return self._validate("organisation", value, dispatcher, tracker)
+    async def validate_organisation(self, value, dispatcher, tracker, domain):
+        return await self._validate("organisation", value, dispatcher, tracker)
 
-    def validate_orcid(self, value, dispatcher, tracker, domain):
-        return self._validate("orcid", value, dispatcher, tracker)
+    async def validate_orcid(self, value, dispatcher, tracker, domain):
+        return await self._validate("orcid", value, dispatcher, tracker)
 
-    def validate_document(self, value, dispatcher, tracker, domain):
-        return self._validate("document", value, dispatcher, tracker)
+    async def validate_document(self, value, dispatcher, tracker, domain):
+        return await self._validate("document", value, dispatcher, tracker)
 
-    def validate_confirmed(self, value, dispatcher, tracker, domain):
-        return self._validate("confirmed", value, dispatcher, tracker)
+    async def validate_confirmed(self, value, dispatcher, tracker, domain):
+        return await self._validate("confirmed", value, dispatcher, tracker)
 
 
 class AskBadge(Action):
@@ -172,11 +176,9 @@ class AskDocument(Action):
         return "action_ask_document"
 
     async def run(self, dispatcher, tracker, domain):
-        store = ApplicationStore()
         token = tracker.get_slot("upload_token")
         try:
-            if not token or not store.upload_link_valid(token):
-                token = store.start_draft(tracker.sender_id, tracker.get_slot("badge_id")).token
+            token = await asyncio.to_thread(_upload_token, token, tracker.sender_id, tracker.get_slot("badge_id"))
         except DatabaseUnavailable:
             dispatcher.utter_message(text=STORE_DOWN)
             return []
@@ -185,6 +187,14 @@ class AskDocument(Action):
         # For the website widget: upload in place, then send {"upload_token": ...} as message metadata.
         dispatcher.utter_message(json_message={"upload": {"url": url, "token": token}})
         return [SlotSet("upload_token", token)]
+
+
+def _upload_token(current: str | None, conversation_id: str, badge_id: str) -> str:
+    """The conversation's upload token: the current one while it is still valid, else a new one."""
+    store = ApplicationStore()
+    if current and store.upload_link_valid(current):
+        return current
+    return store.start_draft(conversation_id, badge_id).token
 
 
 class AskConfirmation(Action):
@@ -207,7 +217,9 @@ class FinishApplication(Action):
         if slots["eligible"] is False or slots["confirmed"] is not True:
             return _cleared()
         try:
-            submission = ApplicationStore().submit(tracker.sender_id, steps.details_from(slots))
+            submission = await asyncio.to_thread(
+                ApplicationStore().submit, tracker.sender_id, steps.details_from(slots)
+            )
         except DatabaseUnavailable:
             dispatcher.utter_message(text=STORE_DOWN)
             return [SlotSet("confirmed", None)]

@@ -33,7 +33,7 @@ class InterruptibleForm(FormValidationAction, ABC):
         """Whether `text` is a valid answer to the question about `slot`."""
 
     @abstractmethod
-    def cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    async def cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         """Ends the form; must set requested_slot to None."""
 
     async def run(self, dispatcher, tracker, domain):
@@ -41,7 +41,7 @@ class InterruptibleForm(FormValidationAction, ABC):
         intent, confidence = latest_intent(tracker)
         text = tracker.latest_message.get("text") or ""
         if steps.is_cancel(requested, text, intent, confidence) and not self.answers(requested, text, tracker):
-            return self.cancel(dispatcher, tracker)
+            return await self.cancel(dispatcher, tracker)
         if steps.is_interruption(requested, text, intent, confidence) and not self.answers(requested, text, tracker):
             answer_aside(dispatcher, intent)
             return [SlotSet(requested, None)]  # nothing filled: the form asks its question again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,7 +14,8 @@ from bot.applications import ApplicationStore
 from bot.db import DatabaseUnavailable
 from bot.emails import check_email
 from bot.references import parse_reference
-from bot.settings import credly_client
+from bot.settings import credly_client_for_learners
+from bot.source import source_of
 from bot.status import StatusDesk
 
 SLOTS = ("status_reference", "status_email")
@@ -40,7 +42,7 @@ class ValidateStatusForm(InterruptibleForm):
     def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
         return (parse_reference(text) if slot == "status_reference" else _email(text)) is not None
 
-    def cancel(self, dispatcher, tracker):
+    async def cancel(self, dispatcher, tracker):
         dispatcher.utter_message(text="OK, I won't look anything up. Ask me anything else about badges.")
         return _cleared()
 
@@ -75,9 +77,12 @@ class CheckStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         reference, email = tracker.get_slot("status_reference"), tracker.get_slot("status_email")
         if reference and email:
-            desk = StatusDesk(ApplicationStore(), credly_client)
+            desk = StatusDesk(ApplicationStore(), credly_client_for_learners)
+            source = source_of(tracker.latest_message.get("metadata"), tracker.sender_id)
             try:
-                dispatcher.utter_message(text=desk.check(tracker.sender_id, reference, email).text)
+                # Database and Credly calls block: in a thread, so other conversations go on meanwhile.
+                answer = await asyncio.to_thread(desk.check, source, reference, email)
+                dispatcher.utter_message(text=answer.text)
             except DatabaseUnavailable:
                 dispatcher.utter_message(text=DATABASE_DOWN)
         # Nothing about the application stays in the conversation.

@@ -221,14 +221,23 @@ def measure(
     # The smoke run skips accuracy: `make test` measures the project's, and a one-epoch stock model's means nothing.
     faq_accuracy = None if smoke else accuracy(python, system, model)
     # Stock Rasa keeps its own default (in-memory) tracker store: only the action server is shared.
-    template = ROOT / "endpoints.yml"
-    if not is_project:
-        template = system / "stock-endpoints.yml"
+    template, credentials = ROOT / "endpoints.yml", ROOT / "credentials.yml"
+    if not is_project:  # and Rasa's own REST channel
+        template, credentials = system / "stock-endpoints.yml", system / "stock-credentials.yml"
         template.write_text("{}\n")
+        credentials.write_text("rest:\n")
     endpoints = endpoints_file(ports, template, system)
     env = {"DATABASE_URL": f"sqlite:///{system / 'acts.db'}", "ACTS_UPLOAD_DIR": str(system / "uploads")}
     cluster = Cluster(
-        services(ports, model, endpoints, web=is_project, credly_emulator=False, rasa_python=str(python)),
+        services(
+            ports,
+            model,
+            endpoints,
+            web=is_project,
+            credly_emulator=False,
+            rasa_python=str(python),
+            credentials=credentials,
+        ),
         log_dir=system / "logs",
         env=env,
     )

@@ -7,21 +7,23 @@ conversation can attach documents to its draft, through an unguessable one-time 
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot import db
-from bot.models import Applicant, Application, Document, StatusChange
+from bot.models import OPEN_STATUSES, Applicant, Application, Document, StatusChange
 from bot.references import new_reference
 from bot.settings import upload_dir, upload_link_hours
-from bot.uploads import ALLOWED, check_upload, safe_display_name
+from bot.uploads import ALLOWED, check_upload_file, safe_display_name
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -29,8 +31,7 @@ UNDER_REVIEW = "under_review"
 APPROVED = "approved"
 REJECTED = "rejected"
 CANCELLED = "cancelled"
-# An application in one of these states blocks a second one for the same email and badge.
-OPEN_STATUSES = (SUBMITTED, UNDER_REVIEW, APPROVED)
+assert OPEN_STATUSES == (SUBMITTED, UNDER_REVIEW, APPROVED)  # the database's unique index uses the same
 
 LEARNER = "learner"
 
@@ -76,8 +77,13 @@ class Details:
 
 @dataclass(frozen=True)
 class Submission:
-    reference: str
-    duplicate: bool  # True: an open application already existed; this is its reference
+    # None when an open application for this email and badge already existed. Its reference is
+    # never told here: whoever knows an email must not learn what the status check protects.
+    reference: str | None
+
+    @property
+    def duplicate(self) -> bool:
+        return self.reference is None
 
 
 def _human_size(size: int) -> str:
@@ -117,13 +123,23 @@ class ApplicationStore:
     def _session(self) -> Session:
         return db.session(self.url)
 
-    def transaction(self, work: Callable[[Session], object]):
-        """Runs `work` in one transaction; a database that cannot be reached becomes DatabaseUnavailable."""
-        try:
-            with self._session() as session, session.begin():
-                return work(session)
-        except OperationalError as error:
-            raise db.DatabaseUnavailable(str(error.orig.__class__.__name__)) from error
+    def transaction(self, work: Callable[[Session], object], conflict_retries: int = 0):
+        """Runs `work` in one transaction. A database that cannot be reached, or a conflict that
+        persists, becomes DatabaseUnavailable; its text never carries the database's own message,
+        which can quote the values (an email) that conflicted, and it is raised `from None` so
+        that a logged traceback doesn't either.
+
+        With `conflict_retries`, a transaction that lost a race on a unique rule (two submissions
+        at once) runs again: the next run sees what the winner wrote."""
+        for attempt in range(conflict_retries + 1):
+            try:
+                with self._session() as session, session.begin():
+                    return work(session)
+            except IntegrityError:
+                if attempt == conflict_retries:
+                    raise db.DatabaseUnavailable("conflict") from None
+            except OperationalError as error:
+                raise db.DatabaseUnavailable(type(error.orig).__name__) from None
 
     # --- drafts and uploads ------------------------------------------------------------
 
@@ -147,35 +163,68 @@ class ApplicationStore:
 
         return self.transaction(work)
 
-    def attach_document(self, token: str, filename: str | None, data: bytes) -> DocumentInfo:
-        """Stores an uploaded certificate on the draft the token belongs to; the token is then spent."""
-        check = check_upload(data)
-        if check.problem:
-            raise UploadRejected(check.problem)
+    def incoming_file(self) -> Path:
+        """A new empty file next to the documents (same file system, so accepting it is a rename)
+        for an upload to be streamed into; attach_document takes it over."""
+        self.documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, name = tempfile.mkstemp(prefix=".incoming-", dir=self.documents_dir)
+        os.close(handle)
+        return Path(name)
 
-        def work(session: Session) -> DocumentInfo:
-            draft = self._draft_for_token(session, token)
-            if draft is None:
-                raise UploadRejected(LINK_INVALID)
+    def attach_document(self, token: str, filename: str | None, upload: bytes | Path) -> DocumentInfo:
+        """Stores an uploaded certificate on the draft the token belongs to, spending the token.
+
+        `upload` is the file's bytes, or a file from incoming_file(), which is moved into place or
+        deleted: nothing of a refused upload stays on disk. The token is spent by a conditional
+        update, so two uploads with one link at the same moment store exactly one document."""
+        incoming = upload if isinstance(upload, Path) else self._write_incoming(upload)
+        stored: Path | None = None
+        try:
+            check = check_upload_file(incoming)
+            if check.problem:
+                raise UploadRejected(check.problem)
+            stored = self.documents_dir / (secrets.token_hex(16) + ALLOWED[check.mime])
+            os.replace(incoming, stored)
             name = safe_display_name(filename)
-            stored_name = secrets.token_hex(16) + ALLOWED[check.mime]
-            self.documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            (self.documents_dir / stored_name).write_bytes(data)
-            session.add(
-                Document(
-                    application_id=draft.id,
-                    original_name=name,
-                    stored_name=stored_name,
-                    mime=check.mime,
-                    size=check.size,
-                    sha256=check.sha256,
-                )
-            )
-            draft.upload_token_hash = None  # one upload per link
-            draft.upload_token_expires_at = None
-            return DocumentInfo(name=name, size=check.size, mime=check.mime, sha256=check.sha256)
 
-        return self.transaction(work)
+            def work(session: Session) -> DocumentInfo:
+                draft = self._draft_for_token(session, token)
+                if draft is None or not self._spend_token(session, draft.id, token):
+                    raise UploadRejected(LINK_INVALID)
+                session.add(
+                    Document(
+                        application_id=draft.id,
+                        original_name=name,
+                        stored_name=stored.name,
+                        mime=check.mime,
+                        size=check.size,
+                        sha256=check.sha256,
+                    )
+                )
+                return DocumentInfo(name=name, size=check.size, mime=check.mime, sha256=check.sha256)
+
+            document = self.transaction(work)
+            stored = None  # kept: its row is committed
+            return document
+        finally:
+            incoming.unlink(missing_ok=True)
+            if stored is not None:
+                stored.unlink(missing_ok=True)
+
+    def _write_incoming(self, data: bytes) -> Path:
+        path = self.incoming_file()
+        path.write_bytes(data)
+        return path
+
+    def _spend_token(self, session: Session, draft_id: int, token: str) -> bool:
+        """True for exactly one caller per token: the UPDATE matches only while the hash is still set."""
+        spent = session.execute(
+            update(Application)
+            .where(Application.id == draft_id, Application.upload_token_hash == _hash_token(token))
+            .values(upload_token_hash=None, upload_token_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return spent.rowcount == 1
 
     def upload_link_valid(self, token: str) -> bool:
         def work(session: Session) -> bool:
@@ -216,36 +265,39 @@ class ApplicationStore:
     # --- submission --------------------------------------------------------------------
 
     def submit(self, conversation_id: str, details: Details) -> Submission:
-        """Turns the conversation's draft into a submitted application, unless one is already open."""
+        """Turns the conversation's draft into a submitted application, unless one is already open
+        for this email and badge: then the draft and its files are discarded and nothing is told
+        about the open one. The database's unique rules settle two submissions at the same moment."""
         email = details.email.strip().lower()
 
         def work(session: Session) -> Submission:
-            existing = self.open_application(session, email, details.badge_id)
             draft = self._draft(session, conversation_id)
-            if existing is not None:
+            if self.open_application(session, email, details.badge_id) is not None:
                 if draft is not None:
-                    self._discard(session, draft, f"duplicate of {existing.reference}")
-                return Submission(reference=existing.reference, duplicate=True)
+                    self._discard(session, draft, "an application for this email and badge is already open")
+                return Submission(reference=None)
             if draft is None or not draft.documents:
                 raise UploadRejected("There is no uploaded certificate for this application yet.")
             applicant = session.execute(select(Applicant).where(Applicant.email == email)).scalar_one_or_none()
             if applicant is None:
                 applicant = Applicant(email=email)
                 session.add(applicant)
-            applicant.full_name = details.full_name
-            applicant.organisation = details.organisation
-            applicant.orcid = details.orcid
             draft.applicant = applicant
             draft.badge_id = details.badge_id
             draft.training_id = details.training_id
             draft.completion_date = details.completion_date
+            draft.full_name = details.full_name
+            draft.organisation = details.organisation
+            draft.orcid = details.orcid
             draft.reference = self._unused_reference(session)
             draft.submitted_at = self.clock()
             draft.upload_token_hash = None
+            draft.upload_token_expires_at = None
             self._set_status(session, draft, SUBMITTED, LEARNER)
-            return Submission(reference=draft.reference, duplicate=False)
+            session.flush()  # a lost race on a unique rule shows here, inside the retry
+            return Submission(reference=draft.reference)
 
-        return self.transaction(work)
+        return self.transaction(work, conflict_retries=2)
 
     def open_application(self, session: Session, email: str, badge_id: str) -> Application | None:
         return (
@@ -347,6 +399,7 @@ class ApplicationStore:
             (self.documents_dir / document.stored_name).unlink(missing_ok=True)
             session.delete(document)
         draft.upload_token_hash = None
+        draft.upload_token_expires_at = None
         self._set_status(session, draft, CANCELLED, LEARNER, note)
 
     def _unused_reference(self, session: Session) -> str:

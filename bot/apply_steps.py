@@ -356,9 +356,12 @@ def prompt_confirmation(slots: Mapping[str, Any]) -> Prompt:
 
 def submitted_message(submission) -> str:
     if submission.duplicate:
+        # Nothing the status check protects: anyone can type an email address.
         return (
-            f"You already have an open application for this badge, reference {submission.reference}, "
-            "so I haven't created a second one. You can ask me about its status with that reference."
+            "An application for this badge is already open for that email address, so I haven't filed a "
+            "second one, and the document you just uploaded wasn't kept. Its reference was given when it was "
+            "filed: you can ask me about its status with that reference and your email. If you can't find "
+            f"the reference, please contact {load_faq().contact()}."
         )
     return (
         f"Your application is submitted. Your reference is {submission.reference}: please keep it. "

@@ -25,6 +25,8 @@ class DatabaseUnavailable(RuntimeError):
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Transactions are begun by _sqlite_begin, not by the driver (which would begin them DEFERRED).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # Several processes (action server, web service, reviewer CLI) share the file.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -33,15 +35,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection) -> None:
+    """Writers take the lock when their transaction begins and wait for it (busy_timeout): a
+    deferred transaction that reads, then writes, fails at once with "database is locked" when
+    another process wrote in between, and a learner would see that."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, future=True, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     # A small pool: the action server and web service each keep a few connections.
-    return create_engine(url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    # hide_parameters: error messages (and so logs) never carry emails or names.
+    return create_engine(url, future=True, hide_parameters=True, pool_size=5, max_overflow=5, pool_pre_ping=True)
 
 
 def engine() -> Engine:

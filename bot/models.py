@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
+
+# An application in one of these states blocks a second one for the same email and badge.
+OPEN_STATUSES = ("submitted", "under_review", "approved")
+OPEN_CONDITION = "status IN ({})".format(", ".join(f"'{status}'" for status in OPEN_STATUSES))
 
 
 def utcnow() -> datetime:
@@ -18,9 +22,6 @@ class Applicant(Base):
     __tablename__ = "applicants"
     id = Column(Integer, primary_key=True)
     email = Column(String(254), nullable=False, unique=True)  # stored lower-cased
-    full_name = Column(String(200), nullable=False)
-    organisation = Column(String(200), nullable=False)
-    orcid = Column(String(19))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     applications = relationship("Application", back_populates="applicant")
@@ -38,6 +39,10 @@ class Application(Base):
     conversation_id = Column(String(200), nullable=False, index=True)
     training_id = Column(String(80))
     completion_date = Column(Date)
+    # As submitted: a later application by the same person never rewrites them.
+    full_name = Column(String(200))
+    organisation = Column(String(200))
+    orcid = Column(String(19))
     # Only a hash of the upload token is kept: a database leak gives no upload rights.
     upload_token_hash = Column(String(64), unique=True)
     upload_token_expires_at = Column(DateTime(timezone=True))
@@ -53,6 +58,18 @@ class Application(Base):
     applicant = relationship("Applicant", back_populates="applications")
     documents = relationship("Document", back_populates="application", order_by="Document.id")
     history = relationship("StatusChange", back_populates="application", order_by="StatusChange.id")
+
+    # One open application per applicant and badge, enforced by the database (migration 0003).
+    __table_args__ = (
+        Index(
+            "uq_open_application_per_applicant_badge",
+            "applicant_id",
+            "badge_id",
+            unique=True,
+            sqlite_where=text(OPEN_CONDITION),
+            postgresql_where=text(OPEN_CONDITION),
+        ),
+    )
 
 
 class Document(Base):
@@ -83,9 +100,9 @@ class StatusChange(Base):
 
 
 class StatusLookup(Base):
-    """Failed status look-ups, counted per conversation and per reference, to stop guessing."""
+    """Failed status look-ups per source (where the asking came from) and hour, to stop guessing."""
 
     __tablename__ = "status_lookups"
-    key = Column(String(64), primary_key=True)  # sha256 of "conversation:<id>" or "reference:<ref>"
+    key = Column(String(64), primary_key=True)  # sha256 of "<source>:<hour>": no address or id is stored
     failures = Column(Integer, nullable=False, default=0)
     window_started_at = Column(DateTime(timezone=True), nullable=False)

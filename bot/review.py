@@ -37,7 +37,7 @@ def _list(store: ApplicationStore, args: argparse.Namespace) -> int:
         submitted = a.submitted_at.strftime("%Y-%m-%d") if a.submitted_at else ""
         print(
             f"{a.reference:<16}{a.status:<14}{a.badge_id:<28}{a.credly_state or '-':<10}{submitted:<12}"
-            f"{a.applicant.full_name} <{a.applicant.email}>"
+            f"{a.full_name} <{a.applicant.email}>"
         )
     return 0
 
@@ -48,8 +48,8 @@ def _show(store: ApplicationStore, reference: str) -> int:
         print(f"No submitted application has the reference {reference}.", file=sys.stderr)
         return 1
     print(f"Reference:     {a.reference}\nStatus:        {a.status}\nBadge:         {a.badge_id}")
-    print(f"Applicant:     {a.applicant.full_name} <{a.applicant.email}>\nOrganisation:  {a.applicant.organisation}")
-    print(f"ORCID iD:      {a.applicant.orcid or '-'}\nTraining:      {a.training_id}, completed {a.completion_date}")
+    print(f"Applicant:     {a.full_name} <{a.applicant.email}>\nOrganisation:  {a.organisation}")
+    print(f"ORCID iD:      {a.orcid or '-'}\nTraining:      {a.training_id}, completed {a.completion_date}")
     print(f"Submitted:     {a.submitted_at:%Y-%m-%d %H:%M} UTC")
     if a.decision_reason:
         print(f"Reason:        {a.decision_reason}")

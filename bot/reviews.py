@@ -80,7 +80,7 @@ class Reviews:
         badge = load_catalogue().get(application.badge_id)
         if badge is None or not badge.credly_template_id:
             raise ReviewError(f"The badge {application.badge_id} has no Credly template id in bot/content/badges.yml.")
-        first, last = split_name(application.applicant.full_name)
+        first, last = split_name(application.full_name)
         recipient = Recipient(email=application.applicant.email, first_name=first, last_name=last)
         # The reference is the earner id: Credly reports it back, and it makes retries find the same badge.
         return self.credly().issue_badge(

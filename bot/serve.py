@@ -76,6 +76,8 @@ def services(
     web: bool = True,
     credly_emulator: bool = True,
     rasa_python: str | None = None,
+    credentials: Path = ROOT / "credentials.yml",
+    api_token: str | None = None,
 ) -> list[Service]:
     """The assistant's servers, and the Credly emulator when no real Credly is configured.
     The benchmark leaves out the web service for stock Rasa (`web=False`) and runs its Rasa
@@ -115,13 +117,15 @@ def services(
             "--endpoints",
             str(endpoints),
             "--credentials",
-            str(ROOT / "credentials.yml"),
+            str(credentials),
             "--cors",
             "*",
         ],
         health_url=f"http://127.0.0.1:{ports.rasa}/",
         public_url=f"http://localhost:{ports.rasa}/webhooks/rest/webhook",
     )
+    if api_token:  # Rasa's HTTP API (conversations' trackers), only with a token: operators and tests
+        rasa.argv += ["--enable-api", "--auth-token", api_token]
     actions = Service(
         name="actions",
         argv=[py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
@@ -168,18 +172,20 @@ class Cluster:
                 raise RuntimeError(f"something already answers at {spec.health_url}; stop it or choose another port")
         env = {**base_env(), **self.env}
         for spec in self.specs:
-            out = None
+            log = None
             if self.log_dir is not None:
                 self.log_dir.mkdir(parents=True, exist_ok=True)
-                out = open(self.log_dir / f"{spec.name}.log", "ab")
-            self.procs[spec.name] = subprocess.Popen(
-                spec.argv,
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT if out else None,
-                start_new_session=True,  # its own process group, so we can stop its children too
-            )
+                log = (self.log_dir / f"{spec.name}.log").open("ab")
+            # The child gets its own copy of the log's descriptor, so ours is closed right away.
+            with log or contextlib.nullcontext():
+                self.procs[spec.name] = subprocess.Popen(
+                    spec.argv,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT if log else None,
+                    start_new_session=True,  # its own process group, so we can stop its children too
+                )
 
     def wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -238,7 +244,9 @@ def running(
     migrate(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
     with tempfile.TemporaryDirectory(prefix="acts-run-") as tmp:
         endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp))
-        cluster = Cluster(services(ports, model, endpoints, credly_emulator=emulated), log_dir=log_dir, env=env)
+        api_token = env.get("ACTS_RASA_API_TOKEN") or os.environ.get("ACTS_RASA_API_TOKEN")
+        specs = services(ports, model, endpoints, credly_emulator=emulated, api_token=api_token)
+        cluster = Cluster(specs, log_dir=log_dir, env=env)
         cluster.start()
         try:
             yield cluster

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,12 +65,23 @@ def credly() -> CredlySettings:
 
 
 def credly_client():
+    """The Credly client for reviewers and webhooks: retries for as long as its attempts allow."""
+    return _client(credly(), _credly_timeout(), budget=None)
+
+
+def credly_client_for_learners():
+    """The Credly client for a learner's status question: gives up after a few seconds, so a slow
+    Credly makes the answer "couldn't check right now" instead of a long wait."""
+    return _client(credly(), _credly_timeout(), budget=float(os.environ.get("ACTS_STATUS_CREDLY_SECONDS") or 4))
+
+
+def _credly_timeout() -> float:
+    return float(os.environ.get("CREDLY_TIMEOUT_SECONDS") or 10)
+
+
+@lru_cache(maxsize=8)
+def _client(config: CredlySettings, timeout: float, budget: float | None):
+    """One client (one HTTP connection pool) per configuration, reused for every call."""
     from bot.credly.client import CredlyClient
 
-    config = credly()
-    return CredlyClient(
-        config.base_url,
-        config.organization_id,
-        config.token,
-        timeout=float(os.environ.get("CREDLY_TIMEOUT_SECONDS") or 10),
-    )
+    return CredlyClient(config.base_url, config.organization_id, config.token, timeout=timeout, budget=budget)

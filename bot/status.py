@@ -3,8 +3,12 @@
 On the web the conversation id is chosen by the client, so it proves nothing:
 the learner gives the reference and the email the application was filed with,
 and both must match. A mismatch gets the same neutral answer whether or not
-the reference exists, and failed attempts are limited per conversation and
-per reference, so guessing references is pointless.
+the reference exists.
+
+Guessing is limited per *source*: where the question came from, as the channel
+saw it (the client's address on the website, the Slack user in Slack), never
+the client-chosen conversation id. A guesser runs out of tries; the owner, who
+asks from somewhere else, is never locked out by someone else's guesses.
 """
 
 from __future__ import annotations
@@ -15,17 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from bot.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
 from bot.catalogue import load_catalogue
 from bot.credly.client import ACCEPTED, PENDING, REVOKED, CredlyClient, CredlyError
 from bot.credly.client import REJECTED as DECLINED
-from bot.db import as_utc
 from bot.faq import load_faq
 from bot.models import Applicant, Application, StatusLookup
 
-MAX_FAILURES_PER_CONVERSATION = 3
-MAX_FAILURES_PER_REFERENCE = 5
+MAX_FAILURES_PER_SOURCE = 5
 WINDOW = timedelta(hours=1)
 LIMITED = "limited"
 
@@ -34,8 +39,8 @@ NO_MATCH = (
     "the reference looks like ACTS-7KQ2-M9XD, and the email is the one you applied with."
 )
 TOO_MANY = (
-    "I can't check any more applications in this conversation right now. Please try again in an hour, "
-    "or contact {contact}."
+    "That's too many tries that didn't match, so I can't look up applications for you right now. "
+    "Please try again in an hour, or contact {contact}."
 )
 
 
@@ -45,8 +50,11 @@ class StatusAnswer:
     text: str
 
 
-def _key(kind: str, value: str) -> str:
-    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+def _window_key(source: str, now: datetime) -> tuple[str, datetime]:
+    """The counter of this source for the current fixed window, and the window's start. The key
+    is a hash: no address or user id is stored."""
+    start = datetime.fromtimestamp(now.timestamp() // WINDOW.total_seconds() * WINDOW.total_seconds(), timezone.utc)
+    return hashlib.sha256(f"{source}:{start.isoformat()}".encode()).hexdigest(), start
 
 
 class StatusDesk:
@@ -60,12 +68,9 @@ class StatusDesk:
         self.credly = credly
         self.clock = clock
 
-    def check(self, conversation_id: str, reference: str, email: str) -> StatusAnswer:
-        keys = {
-            _key("conversation", conversation_id): MAX_FAILURES_PER_CONVERSATION,
-            _key("reference", reference): MAX_FAILURES_PER_REFERENCE,
-        }
-        application = self.store.transaction(lambda session: self._match(session, keys, reference, email))
+    def check(self, source: str, reference: str, email: str) -> StatusAnswer:
+        """`source` is where the question came from as the channel saw it (see the module's doc)."""
+        application = self.store.transaction(lambda session: self._match(session, source, reference, email))
         if application == LIMITED:
             return StatusAnswer(False, TOO_MANY.format(contact=load_faq().contact()))
         if application is None:
@@ -73,29 +78,34 @@ class StatusDesk:
         application, credly_checked = self._refresh(application)
         return StatusAnswer(True, explain(application, credly_checked))
 
-    def _match(self, session, keys: dict[str, int], reference: str, email: str):
-        """The matching application, None, or LIMITED; counts a failure in the same transaction."""
-        now = self.clock()
-        lookups = {key: session.get(StatusLookup, key) for key in keys}
-        for lookup in lookups.values():
-            if lookup is not None and now - as_utc(lookup.window_started_at) > WINDOW:
-                lookup.failures, lookup.window_started_at = 0, now
-        if any(lookup is not None and lookup.failures >= keys[key] for key, lookup in lookups.items()):
+    def _match(self, session: Session, source: str, reference: str, email: str):
+        """The matching application, None, or LIMITED. Every try is counted first, in one atomic
+        upsert (concurrent tries never collide, and never slip past the limit together), and a try
+        that matched is given back: only failures use up the allowance."""
+        key, window_start = _window_key(source, self.clock())
+        if self._count_try(session, key, window_start) > MAX_FAILURES_PER_SOURCE:
             return LIMITED
         application = session.execute(
             select(Application)
             .join(Applicant)
             .where(Application.reference == reference, Applicant.email == email.strip().lower())
         ).scalar_one_or_none()
-        if application is not None:
-            _ = application.applicant, application.history
-            return application
-        for key, lookup in lookups.items():
-            if lookup is None:
-                session.add(StatusLookup(key=key, failures=1, window_started_at=now))
-            else:
-                lookup.failures += 1
-        return None
+        if application is None:
+            return None
+        session.get(StatusLookup, key).failures -= 1
+        _ = application.applicant, application.history
+        return application
+
+    @staticmethod
+    def _count_try(session: Session, key: str, window_start: datetime) -> int:
+        insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(StatusLookup).values(key=key, failures=1, window_started_at=window_start)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[StatusLookup.key], set_={"failures": StatusLookup.failures + 1}
+            )
+        )
+        return session.execute(select(StatusLookup.failures).where(StatusLookup.key == key)).scalar_one()
 
     def _refresh(self, application: Application) -> tuple[Application, bool]:
         """The application with its badge's current claim state from Credly, and whether Credly answered."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ALLOWED = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -23,6 +25,9 @@ _JPEG_PADDING = b"\x00 \t\r\n"
 _JPEG_MAX_PADDING = 16
 # The "%%EOF" marker ends a PDF, possibly followed by a newline or a little junk.
 _PDF_TAIL = 1024
+# How much of the start and the end of a file the checks read.
+_HEAD = 64
+_TAIL = _PDF_TAIL
 
 MAX_NAME_LENGTH = 80
 FALLBACK_NAME = "document"
@@ -60,17 +65,40 @@ def sniff_type(data: bytes) -> str | None:
 
 def check_upload(data: bytes) -> UploadCheck:
     """Whether `data` is an acceptable certificate file, and if not, a sentence saying why."""
-    size = len(data)
+    return _judge(len(data), data[:_HEAD], data[-_TAIL:], lambda: hashlib.sha256(data).hexdigest())
+
+
+def check_upload_file(path: Path) -> UploadCheck:
+    """The same judgement for a file on disk, read in pieces (uploads are streamed to disk)."""
+    size = path.stat().st_size
+    with path.open("rb") as file:
+        head = file.read(_HEAD)
+        file.seek(max(0, size - _TAIL))
+        tail = file.read()
+    return _judge(size, head, tail, lambda: _sha256_of(path))
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _judge(size: int, head: bytes, tail: bytes, sha256: Callable[[], str]) -> UploadCheck:
+    """`head` and `tail` are the first and last bytes of the file: enough to tell its type and
+    whether it is complete, without holding a 10 MB upload in memory."""
     if size == 0:
         return UploadCheck(None, EMPTY, None, size)
     if size > MAX_UPLOAD_BYTES:
         return UploadCheck(None, _too_big(size), None, size)
-    mime = sniff_type(data)
+    mime = sniff_type(head)
     if mime is None:
         return UploadCheck(None, UNKNOWN_TYPE, None, size)
-    if not _is_complete(mime, data):
+    if not _is_complete(mime, tail):
         return UploadCheck(None, DAMAGED, None, size)
-    return UploadCheck(mime, None, hashlib.sha256(data).hexdigest(), size)
+    return UploadCheck(mime, None, sha256(), size)
 
 
 def _too_big(size: int) -> str:
@@ -81,14 +109,14 @@ def _too_big(size: int) -> str:
     )
 
 
-def _is_complete(mime: str, data: bytes) -> bool:
-    """Whether `data` ends the way a whole file of type `mime` ends."""
+def _is_complete(mime: str, tail: bytes) -> bool:
+    """Whether a file whose last bytes are `tail` ends the way a whole file of type `mime` ends."""
     if mime == "application/pdf":
-        return b"%%EOF" in data[-_PDF_TAIL:]
+        return b"%%EOF" in tail[-_PDF_TAIL:]
     if mime == "image/png":
-        return data.endswith(_PNG_IEND)
-    unpadded = data.rstrip(_JPEG_PADDING)
-    return unpadded.endswith(b"\xff\xd9") and len(data) - len(unpadded) <= _JPEG_MAX_PADDING
+        return tail.endswith(_PNG_IEND)
+    unpadded = tail.rstrip(_JPEG_PADDING)
+    return unpadded.endswith(b"\xff\xd9") and len(tail) - len(unpadded) <= _JPEG_MAX_PADDING
 
 
 def safe_display_name(filename: str | None) -> str:

@@ -9,12 +9,17 @@ rebuilds the tracker from the saved events, as a serialising store would.
 
 Like Rasa's in-memory store it forgets everything on restart and serves one server
 process; configure the SQL or Redis tracker store for more (README, Configuration).
+Unlike it, memory is bounded: conversations idle for `idle_hours` are forgotten, and the
+least recently used go first when there are more than `max_conversations` (a client can
+invent any number of conversation ids).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
@@ -34,21 +39,43 @@ def _is_session_start(event: Event) -> bool:
 class LiveTrackerStore(TrackerStore):
     """Conversations in memory, as tracker objects plus how many of their events were saved."""
 
-    def __init__(self, domain: Domain, event_broker: EventBroker | None = None, **kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        domain: Domain,
+        event_broker: EventBroker | None = None,
+        max_conversations: int = 10_000,
+        idle_hours: float = 24,
+        clock: Callable[[], float] = time.monotonic,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(domain, event_broker, **kwargs)
-        self._saved: dict[str, tuple[DialogueStateTracker, int]] = {}
+        # Least recently saved first: (tracker, how many of its events were saved, when).
+        self._saved: OrderedDict[str, tuple[DialogueStateTracker, int, float]] = OrderedDict()
+        self.max_conversations = int(max_conversations)
+        self.idle_seconds = float(idle_hours) * 3600
+        self.clock = clock
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if self.event_broker is not None:  # copying the events is only needed to stream them
             new_events = self._unsaved_events(tracker, list(tracker.events))
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
-        self._saved[tracker.sender_id] = (tracker, len(tracker.events))
+        now = self.clock()
+        self._saved[tracker.sender_id] = (tracker, len(tracker.events), now)
+        self._saved.move_to_end(tracker.sender_id)
+        self._evict(now)
+
+    def _evict(self, now: float) -> None:
+        while self._saved:
+            oldest_id, (_, _, saved_at) = next(iter(self._saved.items()))
+            if len(self._saved) <= self.max_conversations and now - saved_at <= self.idle_seconds:
+                return
+            del self._saved[oldest_id]
 
     def _unsaved_events(self, tracker: DialogueStateTracker, events: list[Event]) -> list[Event]:
         previous = self._saved.get(tracker.sender_id)
         if previous is None:
             return events
-        saved_tracker, saved_count = previous
+        saved_tracker, saved_count, _ = previous
         if saved_tracker is tracker:
             return events[saved_count:]
         saved_events = list(saved_tracker.events)[:saved_count]
@@ -62,10 +89,10 @@ class LiveTrackerStore(TrackerStore):
         entry = self._saved.get(sender_id)
         if entry is None:
             return None
-        tracker, saved_count = entry
+        tracker, saved_count, saved_at = entry
         if len(tracker.events) != saved_count:
             tracker = self._rebuild(tracker, list(tracker.events)[:saved_count])
-            self._saved[sender_id] = (tracker, saved_count)
+            self._saved[sender_id] = (tracker, saved_count, saved_at)
         return tracker
 
     def _rebuild(self, tracker: DialogueStateTracker, events: list[Event]) -> DialogueStateTracker:

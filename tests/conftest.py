@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine, text
 
 from bot.serve import DEFAULT_MODEL, Ports, free_port, running
@@ -35,6 +36,13 @@ class Deployment:
     database_url: str
     upload_dir: Path
     log_dir: Path
+    api_token: str  # Rasa's HTTP API is enabled with it, so tests can read conversations' trackers
+
+    def tracker(self, sender: str) -> dict:
+        url = f"http://127.0.0.1:{self.ports.rasa}/conversations/{sender}/tracker"
+        response = requests.get(url, params={"token": self.api_token}, timeout=10)
+        response.raise_for_status()
+        return response.json()
 
 
 @contextlib.contextmanager
@@ -56,8 +64,12 @@ def fresh_postgres_database():
 
 def _deploy(model: Path, workdir: Path, database_url: str):
     ports = Ports(rasa=free_port(), actions=free_port(), web=free_port(), credly=free_port())
-    deployment = Deployment(ports, database_url, workdir / "uploads", workdir / "logs")
-    env = {"DATABASE_URL": database_url, "ACTS_UPLOAD_DIR": str(deployment.upload_dir)}
+    deployment = Deployment(ports, database_url, workdir / "uploads", workdir / "logs", secrets.token_urlsafe(16))
+    env = {
+        "DATABASE_URL": database_url,
+        "ACTS_UPLOAD_DIR": str(deployment.upload_dir),
+        "ACTS_RASA_API_TOKEN": deployment.api_token,
+    }
     with running(ports, model, log_dir=deployment.log_dir, env=env):
         yield deployment
 
@@ -77,18 +89,39 @@ def pg_servers(trained_model, tmp_path_factory):
         yield from _deploy(trained_model, workdir, url)
 
 
+class _FromAddress(HTTPAdapter):
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def http_from(address: str | None = None) -> requests.Session:
+    """An HTTP client whose requests come from `address` (by default a random one of 127.0.0.0/8):
+    the assistant limits status guesses per client address, so every learner in the tests gets
+    their own, as on the web."""
+    address = address or "127.{}.{}.{}".format(*(secrets.randbelow(254) + 1 for _ in range(3)))
+    session = requests.Session()
+    session.mount("http://", _FromAddress(address))
+    return session
+
+
 class Chat:
-    """One conversation with the running assistant over its REST channel."""
+    """One conversation with the running assistant over its REST channel, from its own address."""
 
     def __init__(self, rasa_port: int, sender: str) -> None:
         self.url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
         self.sender = sender
+        self.http = http_from()
 
     def say(self, text: str, metadata: dict | None = None) -> list[dict]:
         body = {"sender": self.sender, "message": text}
         if metadata:
             body["metadata"] = metadata
-        response = requests.post(self.url, json=body, timeout=30)
+        response = self.http.post(self.url, json=body, timeout=30)
         response.raise_for_status()
         return response.json()
 

@@ -37,6 +37,19 @@ def apply_and_submit(deployment) -> tuple[str, str]:
 
     chat, email = new_learner(deployment)
     link = answer_until_upload(chat, email)
-    requests.post(link, files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
-    chat.text("done")
-    return parse_reference(chat.text("yes")), email
+    upload(link)
+    assert "Got your certificate.pdf" in chat.text("done")
+    reference = parse_reference(chat.text("yes"))
+    assert reference is not None
+    return reference, email
+
+
+def upload(link: str, data: bytes | None = None, name: str = "certificate.pdf") -> None:
+    """Uploads a file through the link; the service must have accepted it."""
+    uploaded = requests.post(
+        link,
+        files={"file": (name, data or pdf_bytes(), "application/pdf")},
+        headers={"Accept": "application/json"},
+        timeout=30,
+    )
+    assert uploaded.status_code == 201, uploaded.text

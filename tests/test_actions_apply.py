@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.apply_form import AskDocument, FinishApplication, ValidateApplyForm
+from bot import apply_steps as steps
 from bot.applications import ApplicationStore
 from bot.db import migrate
 from tests.files import pdf_bytes
@@ -64,6 +65,22 @@ def test_the_upload_link_is_bound_to_a_draft_and_reused_while_valid():
     assert run(AskDocument(), again)[1] == [SlotSet("upload_token", token)]
 
 
+COMPLETE = {
+    "badge_id": "team-science-fundamentals",
+    "training_completed": True,
+    "training_id": "tsf-training",
+    "completion_date": "2024-03-01",
+    "full_name": "Jane Doe",
+    "email": "jane@uni.edu",
+    "organisation": "Example University",
+    "orcid": "skipped",
+    "document": "certificate.pdf (1 KB)",
+    "confirmed": True,
+    "eligible": True,
+    "upload_token": "spent-token",
+}
+
+
 def test_finishing_a_confirmed_application_submits_it(database):
     store = ApplicationStore()
     link = store.start_draft("learner-1", "team-science-fundamentals")
@@ -87,9 +104,27 @@ def test_finishing_a_confirmed_application_submits_it(database):
     assert SlotSet("full_name", None) in events
 
 
-def test_finishing_when_not_eligible_stores_nothing():
-    messages, events = run(FinishApplication(), tracker("no", "deny", slots={"eligible": False}))
-    assert messages == [] and ApplicationStore().submitted() == []
+def test_finishing_when_not_eligible_stores_nothing(database):
+    """Everything else is in place (a draft with its document, every answer, "yes" to submit):
+    only the eligibility verdict stops the submission."""
+    store = ApplicationStore()
+    link = store.start_draft("learner-1", "team-science-fundamentals")
+    store.attach_document(link.token, "certificate.pdf", pdf_bytes())
+    slots = {**COMPLETE, "eligible": False}
+    messages, events = run(FinishApplication(), tracker("yes", "affirm", slots=slots))
+    assert store.submitted() == [] and not any("reference" in m.get("text", "") for m in messages)
+    assert SlotSet("full_name", None) in events  # and the answers are forgotten
+
+
+def test_a_duplicate_submission_is_told_nothing_about_the_open_application(database):
+    store = ApplicationStore()
+    for conversation in ("learner-0", "learner-1"):
+        link = store.start_draft(conversation, "team-science-fundamentals")
+        store.attach_document(link.token, "certificate.pdf", pdf_bytes())
+    first = store.submit("learner-0", steps.details_from(COMPLETE))
+    messages, events = run(FinishApplication(), tracker("yes", "affirm", slots=COMPLETE))
+    assert first.reference not in messages[0]["text"] and "already open" in messages[0]["text"]
+    assert SlotSet("upload_token", None) in events and SlotSet("email", None) in events
 
 
 def test_a_database_outage_keeps_the_answers(monkeypatch):

@@ -1,7 +1,8 @@
-"""The applications store against a real SQLite file (and PostgreSQL in the production tests)."""
+"""The applications store against a real SQLite file and a real PostgreSQL database."""
 
 from __future__ import annotations
 
+import traceback
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.applications import DRAFT, SUBMITTED, ApplicationStore, Details, UploadRejected
 from bot.db import DatabaseUnavailable, migrate
 from bot.references import parse_reference
+from tests.conftest import fresh_postgres_database
 from tests.files import jpeg_bytes, pdf_bytes
 
 DETAILS = Details(
@@ -22,11 +24,19 @@ DETAILS = Details(
 )
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'acts.db'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
 @pytest.fixture
-def store(tmp_path):
-    url = f"sqlite:///{tmp_path / 'acts.db'}"
-    migrate(url)
-    return ApplicationStore(url=url, documents_dir=tmp_path / "uploads")
+def store(database_url, tmp_path):
+    migrate(database_url)
+    return ApplicationStore(url=database_url, documents_dir=tmp_path / "uploads")
 
 
 def test_a_draft_gets_a_one_time_upload_link(store):
@@ -83,7 +93,7 @@ def test_submission_stores_the_application_with_a_reference_and_history(store):
     [application] = store.submitted()
     assert application.status == SUBMITTED and application.reference == submission.reference
     assert application.applicant.email == "jane.doe@example.org"
-    assert application.applicant.orcid == "0000-0002-1825-0097"
+    assert application.orcid == "0000-0002-1825-0097"
     assert application.completion_date == date(2024, 3, 1)
     assert len(application.documents) == 1 and len(application.documents[0].sha256) == 64
     assert [(h.from_status, h.to_status, h.actor) for h in application.history] == [
@@ -92,16 +102,60 @@ def test_submission_stores_the_application_with_a_reference_and_history(store):
     ]
 
 
-def test_a_second_application_while_one_is_open_returns_the_existing_reference(store, tmp_path):
+def test_a_second_application_while_one_is_open_reveals_nothing_and_keeps_nothing(store, tmp_path):
     link = store.start_draft("conv-1", DETAILS.badge_id)
     store.attach_document(link.token, "certificate.pdf", pdf_bytes())
     first = store.submit("conv-1", DETAILS)
+    [kept] = list((tmp_path / "uploads").iterdir())
     link = store.start_draft("conv-2", DETAILS.badge_id)
-    store.attach_document(link.token, "again.pdf", pdf_bytes())
-    second = store.submit("conv-2", Details(**{**DETAILS.__dict__, "email": "JANE.DOE@example.org"}))
-    assert second.duplicate and second.reference == first.reference
-    assert len(store.submitted()) == 1
-    assert len(list((tmp_path / "uploads").iterdir())) == 1  # the duplicate's file is not kept
+    store.attach_document(link.token, "again.pdf", jpeg_bytes())
+    stranger = Details(**{**DETAILS.__dict__, "email": "JANE.DOE@example.org", "full_name": "Mallory Smith"})
+    second = store.submit("conv-2", stranger)
+    assert second.duplicate and second.reference is None  # the open application's reference is not told
+    [application] = store.submitted()
+    assert application.reference == first.reference and application.full_name == "Jane Doe"
+    assert [d.original_name for d in application.documents] == ["certificate.pdf"]
+    assert list((tmp_path / "uploads").iterdir()) == [kept]  # the newcomer's document is not kept
+    assert store.draft_documents("conv-2") == []
+
+
+def test_an_application_keeps_the_details_it_was_submitted_with(store):
+    link = store.start_draft("conv-1", DETAILS.badge_id)
+    store.attach_document(link.token, "certificate.pdf", pdf_bytes())
+    first = store.submit("conv-1", DETAILS)
+    store.change_status(first.reference, "rejected", "reviewer:test", "unreadable")
+    later = Details(**{**DETAILS.__dict__, "full_name": "Jane Q. Doe", "organisation": "Other Org", "orcid": None})
+    link = store.start_draft("conv-2", DETAILS.badge_id)
+    store.attach_document(link.token, "better.pdf", pdf_bytes())
+    second = store.submit("conv-2", later)
+    earlier, newer = store.get(first.reference), store.get(second.reference)
+    assert (earlier.full_name, earlier.organisation, earlier.orcid) == (
+        "Jane Doe",
+        "Example University",
+        "0000-0002-1825-0097",
+    )
+    assert (newer.full_name, newer.organisation, newer.orcid) == ("Jane Q. Doe", "Other Org", None)
+    assert earlier.applicant_id == newer.applicant_id  # one person, two applications
+
+
+def test_database_errors_never_carry_personal_data(store):
+    """A constraint error's text (PostgreSQL quotes the conflicting value) never reaches a log:
+    not in the error, not in its traceback."""
+    from bot.models import Applicant
+
+    def twice(session):
+        session.add_all([Applicant(email="secret.person@example.org"), Applicant(email="secret.person@example.org")])
+        session.flush()
+
+    with pytest.raises(DatabaseUnavailable) as error:
+        store.transaction(twice)
+    assert "secret.person" not in "".join(traceback.format_exception(error.type, error.value, error.tb))
+
+
+def test_engines_hide_query_parameters(database_url):
+    from bot.db import engine_for
+
+    assert engine_for(database_url).hide_parameters
 
 
 def test_submit_needs_a_document(store):

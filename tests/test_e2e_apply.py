@@ -7,12 +7,15 @@ import secrets
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from bot import apply_steps as steps
 from bot.applications import ApplicationStore
+from bot.models import Application
 from bot.references import parse_reference
 from tests.conftest import Chat
-from tests.conversations import answer_until_upload, new_learner
-from tests.files import pdf_bytes
+from tests.conversations import answer_until_upload, new_learner, upload
+from tests.files import jpeg_bytes, pdf_bytes
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -39,19 +42,33 @@ def test_apply_upload_confirm_stores_exactly_one_application(deployment):
     store = ApplicationStore(url=deployment.database_url, documents_dir=deployment.upload_dir)
     [application] = store.submitted(email)
     assert application.reference == reference and application.status == "submitted"
-    assert application.applicant.full_name == "Jane Doe"
-    assert application.applicant.orcid == "0000-0002-1825-0097"
+    assert application.full_name == "Jane Doe"
+    assert application.orcid == "0000-0002-1825-0097"
     [document] = application.documents
     assert document.original_name == "certificate.pdf" and document.mime == "application/pdf"
     assert (deployment.upload_dir / document.stored_name).read_bytes() == pdf_bytes()
 
-    # A second application for the same badge and email is not duplicated.
+    # Anyone who knows the email may try to apply again: nothing is filed, nothing is told, nothing kept.
     again = Chat(deployment.ports.rasa, sender=f"again-{secrets.token_hex(4)}")
     link = answer_until_upload(again, email)
-    requests.post(link, files={"file": ("c.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
+    upload(link, jpeg_bytes(), "stranger.jpg")
     again.text("done")
-    assert reference in again.text("yes")
-    assert len(store.submitted(email)) == 1
+    reply = again.text("yes")
+    assert "already open" in reply and parse_reference(reply) is None and reference not in reply
+    [application] = store.submitted(email)
+    assert [d.original_name for d in application.documents] == ["certificate.pdf"]
+    assert store.draft_documents(again.sender) == []
+    assert not any(path.suffix == ".jpg" for path in deployment.upload_dir.iterdir())
+
+
+def test_nothing_of_the_application_stays_in_the_conversation(servers):
+    chat, email = new_learner(servers)
+    upload(answer_until_upload(chat, email))
+    chat.text("done")
+    assert parse_reference(chat.text("yes"))
+    slots = servers.tracker(chat.sender)["slots"]
+    kept = {name: slots[name] for name in (*steps.FORM_SLOTS, *steps.HELPER_SLOTS) if slots.get(name) is not None}
+    assert kept == {}  # no answer, and no upload token
 
 
 def test_faq_mid_form_is_answered_then_the_form_resumes(servers):
@@ -64,8 +81,7 @@ def test_faq_mid_form_is_answered_then_the_form_resumes(servers):
 
 def test_corrections_at_the_summary(servers):
     chat, email = new_learner(servers)
-    link = answer_until_upload(chat, email)
-    requests.post(link, files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
+    upload(answer_until_upload(chat, email))
     chat.text("done")
     reply = chat.text("change my email to jane.corrected@uni.edu")
     assert "Updated." in reply and "jane.corrected@uni.edu" in reply
@@ -92,6 +108,11 @@ def test_not_eligible_says_why_and_stores_nothing(servers):
     reply = chat.text("no, not yet")
     assert "qualifying training" in reply and "come back" in reply
     assert "no cost" in chat.text("is there a fee to use credly")  # the form is over
+    store = ApplicationStore(url=servers.database_url, documents_dir=servers.upload_dir)
+    rows = store.transaction(
+        lambda session: session.execute(select(Application.id).where(Application.conversation_id == chat.sender)).all()
+    )
+    assert rows == []  # not even a draft
 
 
 def test_badge_in_development_is_not_open(servers):
@@ -103,7 +124,7 @@ def test_badge_in_development_is_not_open(servers):
 def test_stop_cancels_cleanly_and_deletes_the_upload(servers):
     chat, email = new_learner(servers)
     link = answer_until_upload(chat, email)
-    requests.post(link, files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
+    upload(link)
     assert "cancelled" in chat.text("stop")
     store = ApplicationStore(url=servers.database_url, documents_dir=servers.upload_dir)
     assert store.submitted(email) == [] and store.draft_documents(chat.sender) == []

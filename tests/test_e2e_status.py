@@ -13,7 +13,8 @@ import time
 import requests
 
 from bot.applications import ApplicationStore
-from tests.conftest import ROOT, Chat
+from bot.status import MAX_FAILURES_PER_SOURCE
+from tests.conftest import ROOT, Chat, http_from
 from tests.conversations import apply_and_submit
 
 
@@ -111,3 +112,42 @@ def test_status_when_credly_is_down(servers):
     finally:
         emulator(servers, "/__emulator/faults", method="DELETE")
     assert "approved" in answer and "couldn't check" in answer
+
+
+def test_a_guesser_changing_conversation_ids_still_runs_out_of_tries_and_the_owner_does_not(servers):
+    """The limit follows where the requests come from (as the server sees it), not the sender id or
+    metadata the client sends, so new ids and a forged source change nothing."""
+    reference, email = apply_and_submit(servers)
+    url = f"http://127.0.0.1:{servers.ports.rasa}/webhooks/rest/webhook"
+    guesser = http_from()
+
+    def guess(message: str) -> str:
+        body = {
+            "sender": f"guesser-{secrets.token_hex(4)}",
+            "message": message,
+            "metadata": {"acts_source": secrets.token_hex(8)},
+        }
+        return " ".join(m.get("text", "") for m in guesser.post(url, json=body, timeout=30).json())
+
+    answers = [guess(f"status of {reference} guess{i}@example.org") for i in range(MAX_FAILURES_PER_SOURCE)]
+    assert all("couldn't find an application" in a for a in answers)
+    assert "try again in an hour" in guess(f"status of {reference} {email}")
+    # The owner, whose requests come from their own address, is not locked out.
+    owner = Chat(servers.ports.rasa, sender=f"owner-{secrets.token_hex(4)}")
+    assert "waiting for review" in owner.text(f"status of {reference} {email}")
+
+
+def test_malformed_requests_get_a_clear_400_and_the_server_carries_on(servers):
+    url = f"http://127.0.0.1:{servers.ports.rasa}/webhooks/rest/webhook"
+    for body in (
+        b"not json",
+        b"[1, 2]",
+        b'{"message": "hi"}',
+        b'{"sender": 42, "message": "hi"}',
+        b'{"sender": "a", "message": ["hi"]}',
+        b'{"sender": "a", "message": "' + b"x" * 6000 + b'"}',
+    ):
+        response = requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+        assert response.status_code == 400, (body[:40], response.status_code)
+    reply = requests.post(url, json={"sender": "after", "message": "is there a fee?", "metadata": "x"}, timeout=30)
+    assert reply.status_code == 200 and "no cost" in reply.text

@@ -191,3 +191,27 @@ def test_rasa_builds_the_store_from_endpoints_yml():
     store = TrackerStore.create(EndpointConfig(type="rasa_plugins.tracker_store.LiveTrackerStore"), DOMAIN)
     tracker = run(store.get_or_create_tracker("carol"))
     assert run(store.retrieve("carol")).sender_id == tracker.sender_id
+
+
+def test_memory_is_bounded_idle_and_least_recent_conversations_are_forgotten():
+    now = [0.0]
+    store = LiveTrackerStore(DOMAIN, max_conversations=3, idle_hours=1, clock=lambda: now[0])
+    for name in ("a", "b", "c", "d"):  # a client may invent any number of conversation ids
+        run(store.save(run(store.get_or_create_tracker(name))))
+        now[0] += 60
+    assert sorted(run(store.keys())) == ["b", "c", "d"]
+    run(store.save(run(store.retrieve("b"))))  # b is used again: now c is the least recent
+    run(store.save(run(store.get_or_create_tracker("e"))))
+    assert sorted(run(store.keys())) == ["b", "d", "e"]
+    now[0] += 2 * 3600  # two idle hours later, the next save forgets everything idle
+    run(store.save(run(store.get_or_create_tracker("f"))))
+    assert list(run(store.keys())) == ["f"]
+
+
+def test_the_store_takes_its_limits_from_endpoints_yml():
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    config = EndpointConfig(type="rasa_plugins.tracker_store.LiveTrackerStore", max_conversations=7, idle_hours=2)
+    store = TrackerStore.create(config, DOMAIN)
+    assert (store.max_conversations, store.idle_seconds) == (7, 7200)

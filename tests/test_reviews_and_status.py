@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from bot import review
 from bot.applications import ApplicationStore, Details
 from bot.credly.client import CredlyClient
 from bot.credly.sync import BadWebhook, handle_webhook
 from bot.db import migrate
+from bot.models import StatusLookup
 from bot.reviews import ReviewError, Reviews
-from bot.status import NO_MATCH, StatusDesk
+from bot.status import MAX_FAILURES_PER_SOURCE, NO_MATCH, StatusDesk
 from tests.emulator_thread import emulator
 from tests.files import pdf_bytes
 
@@ -123,18 +125,38 @@ def test_status_needs_both_reference_and_email(store, credly):
     assert "Jane" not in wrong_email.text
 
 
-def test_guessing_is_limited_per_conversation_and_per_reference(store, credly):
+def test_a_guesser_runs_out_of_tries_but_never_locks_the_owner_out(store, credly):
     reference = submit(store)
-    now = [datetime(2026, 11, 27, 12, tzinfo=timezone.utc)]
+    now = [datetime(2026, 11, 27, 12, 5, tzinfo=timezone.utc)]
     desk = StatusDesk(store, lambda: api(credly), clock=lambda: now[0])
-    for i in range(3):
-        assert desk.check("guesser", f"ACTS-AAAA-AAA{i}", "x@y.org").text == NO_MATCH
-    assert "try again in an hour" in desk.check("guesser", reference, "jane@uni.edu").text
-    for i in range(5):
-        desk.check(f"other-{i}", reference, f"wrong{i}@y.org")
-    assert "try again in an hour" in desk.check("owner", reference, "jane@uni.edu").text
-    now[0] += timedelta(hours=1, minutes=1)
-    assert desk.check("owner", reference, "jane@uni.edu").found
+    for i in range(MAX_FAILURES_PER_SOURCE):
+        assert desk.check("web:guesser", reference, f"guess{i}@y.org").text == NO_MATCH
+    # Out of tries: even a right guess from there is refused, so guessing pays nothing.
+    assert "try again in an hour" in desk.check("web:guesser", reference, "jane@uni.edu").text
+    # Whatever others guess, from however many places, the owner's right answer works...
+    for i in range(3 * MAX_FAILURES_PER_SOURCE):
+        desk.check(f"web:other-{i}", reference, f"wrong{i}@y.org")
+    for _ in range(2 * MAX_FAILURES_PER_SOURCE):  # ...every time: answers that match use up no tries
+        assert desk.check("web:owner", reference, "jane@uni.edu").found
+    now[0] += timedelta(hours=1)
+    assert desk.check("web:guesser", reference, "jane@uni.edu").found
+
+
+def test_the_tries_counter_stores_no_address(store, credly):
+    desk = StatusDesk(store, lambda: api(credly))
+    desk.check("web:203.0.113.9", "ACTS-AAAA-AAAA", "x@y.org")
+    [key] = store.transaction(lambda session: session.execute(select(StatusLookup.key)).scalars().all())
+    assert "203.0.113.9" not in key and len(key) == 64
+
+
+def test_approval_issues_the_badge_with_the_names_that_were_submitted(store, credly):
+    reference = submit(store)
+    # The same person applies for another badge later, under another name: the first is unchanged.
+    later = Details(**{**JANE.__dict__, "badge_id": "another-badge", "full_name": "Janet Q. Doe-Smith"})
+    submit(store, later, conversation="c2")
+    Reviews(store, lambda: api(credly)).approve(reference, "alice")
+    [badge] = credly.badges
+    assert (badge["issued_to_first_name"], badge["issued_to_last_name"]) == ("Jane", "Doe")
 
 
 def test_status_explains_each_claim_state_and_survives_credly_being_down(store, credly):

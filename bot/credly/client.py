@@ -113,18 +113,25 @@ class CredlyClient:
         timeout: float = 10.0,
         attempts: int = 4,
         backoff: float = 0.5,
+        budget: float | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """`budget`: the most seconds one call may take, retries and waits included (a learner is
+        waiting); None lets a reviewer's call retry for as long as its attempts allow."""
         self.base_url = base_url.rstrip("/")
         self.organization_id = organization_id
         self.timeout = timeout
         self.attempts = attempts
         self.backoff = backoff
+        self.budget = budget
         self.sleep = sleep
         self.session = session or requests.Session()
         self.session.auth = (token, "")  # the token is the user name, the password is empty
         self.session.headers.update({"Accept": "application/json"})
+
+    def close(self) -> None:
+        self.session.close()
 
     def __repr__(self) -> str:  # never show the token
         return f"CredlyClient({self.base_url!r}, organization={self.organization_id!r})"
@@ -138,10 +145,12 @@ class CredlyClient:
 
     def _request(self, method: str, path_or_url: str, **kwargs) -> dict[str, Any]:
         url = self._url(path_or_url)
+        deadline = None if self.budget is None else time.monotonic() + self.budget
         for attempt in range(1, self.attempts + 1):
             delay = self.backoff * 2 ** (attempt - 1)
+            timeout = self.timeout if deadline is None else max(0.1, min(self.timeout, deadline - time.monotonic()))
             try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+                response = self.session.request(method, url, timeout=timeout, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as error:
                 problem = f"{type(error).__name__} talking to Credly"
             else:
@@ -161,6 +170,8 @@ class CredlyClient:
                     except ValueError:
                         problem = "Credly answered with something that is not JSON"
             log.warning("%s (attempt %d of %d)", problem, attempt, self.attempts)
+            if deadline is not None and time.monotonic() + delay >= deadline:
+                raise CredlyUnavailable(f"{problem}; gave up after {attempt} attempts ({self.budget:g} s budget)")
             if attempt < self.attempts:
                 self.sleep(delay)
         raise CredlyUnavailable(f"{problem}; gave up after {self.attempts} attempts")

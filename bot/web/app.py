@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 from aiohttp import web
 
@@ -57,44 +58,62 @@ class _TooBig(Exception):
     pass
 
 
-async def _drain(request: web.Request) -> None:
-    """Reads and discards the rest of an oversize body (up to a bound), so the client gets our 413
+async def _drain(request: web.Request, limit: int) -> None:
+    """Reads and discards the rest of a refused body (up to a bound), so the client gets our answer
     instead of a broken connection in the middle of its upload."""
     discarded = 0
-    while discarded < DRAIN_LIMIT and (chunk := await request.content.read(64 * 1024)):
+    while discarded < limit and (chunk := await request.content.read(64 * 1024)):
         discarded += len(chunk)
 
 
-async def _read_file(request: web.Request) -> tuple[str | None, bytes]:
-    """The first file field of a multipart body, read with a hard size limit (never all in memory)."""
+async def _receive_file(request: web.Request, store: ApplicationStore) -> tuple[str | None, Path | None]:
+    """The first file field of a multipart body, streamed to a file from store.incoming_file() with a
+    hard size limit: an upload is never held in memory. The caller owns the returned file."""
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise _TooBig
     reader = await request.multipart()
     async for part in reader:
         if part.filename is None:
             continue
-        data = bytearray()
-        while chunk := await part.read_chunk(64 * 1024):
-            data.extend(chunk)
-            if len(data) > MAX_UPLOAD_BYTES:
-                raise _TooBig
-        return part.filename, bytes(data)
-    return None, b""
+        incoming = store.incoming_file()
+        try:
+            size = 0
+            with incoming.open("wb") as file:
+                while chunk := await part.read_chunk(64 * 1024):
+                    size += len(chunk)
+                    if size > MAX_UPLOAD_BYTES:
+                        raise _TooBig
+                    file.write(chunk)
+        except BaseException:
+            incoming.unlink(missing_ok=True)
+            raise
+        return part.filename, incoming
+    return None, None
 
 
 async def upload(request: web.Request) -> web.Response:
     store = request.app[STORE]
+    token = request.match_info["token"]
     try:
-        filename, data = await _read_file(request)
+        # The link first: a stranger's upload is refused before a byte of it is kept.
+        valid = await asyncio.to_thread(store.upload_link_valid, token)
+    except DatabaseUnavailable:
+        log.warning("upload refused: database unavailable")
+        return _reply(request, 503, BUSY)
+    if not valid:
+        await _drain(request, MAX_BODY)
+        return _reply(request, 422, LINK_INVALID)
+    try:
+        filename, incoming = await _receive_file(request, store)
     except _TooBig:
-        await _drain(request)
+        await _drain(request, DRAIN_LIMIT)
         return _reply(request, 413, TOO_BIG)
     except (ValueError, AssertionError, KeyError):
         return _reply(request, 400, NO_FILE)  # not a multipart form
-    if filename is None:
+    if incoming is None:
         return _reply(request, 400, NO_FILE)
     try:
-        document = await asyncio.to_thread(store.attach_document, request.match_info["token"], filename, data)
+        document = await asyncio.to_thread(store.attach_document, token, filename, incoming)
     except UploadRejected as rejected:
         return _reply(request, 422, str(rejected))
     except DatabaseUnavailable:
