@@ -24,7 +24,11 @@ FIELD_WORDS = {
     "training_id": ("training", "course", "programme", "program"),
 }
 _CHANGE = re.compile(r"\b(change|update|correct|fix|edit|wrong|mistake|typo|should be|actually|instead)\b", re.I)
-_VALUE = re.compile(r"\b(?:to|is|should be|=|:)\s*(.+)$", re.I)
+_MY_FIELD_IS = re.compile(r"\bmy \w+ (?:is|should be)\b", re.I)
+# The value starts at a non-space: "\s*(.+)$" would try every split of a long run of spaces.
+_VALUE = re.compile(r"\b(?:to|is|should be|=|:)\s*(\S.*)$", re.I)
+# Spaces and brackets never occur in an email address.
+_BREAK = re.compile(r"[\s<>()\[\],;:\"]+")
 
 
 @dataclass(frozen=True)
@@ -34,22 +38,25 @@ class Correction:
 
 
 def parse_correction(text: str) -> Correction | None:
-    lowered = text.lower()
-    if not _CHANGE.search(lowered) and not re.search(r"\bmy \w+ (?:is|should be)\b", lowered):
+    if not _CHANGE.search(text) and not _MY_FIELD_IS.search(text):
         return None
-    named = _field_named(lowered)
+    named = _field_named(text)
     if named is None:
         return None
     field, end = named
     return Correction(field=field, value=_value(text[end:], field))
 
 
-def _field_named(lowered: str) -> tuple[str, int] | None:
-    """The first field mentioned, and where its mention ends (the new value comes after it)."""
-    best, position, end = None, len(lowered) + 1, 0
+def _field_named(text: str) -> tuple[str, int] | None:
+    """The first field mentioned, and where its mention ends (the new value comes after it).
+
+    Matched ignoring case rather than in text.lower(), which can be longer ("İ" lowers to two
+    characters) and would put that end in the wrong place in `text`.
+    """
+    best, position, end = None, len(text) + 1, 0
     for field, words in FIELD_WORDS.items():
         for word in words:
-            found = re.search(rf"\b{re.escape(word)}\b", lowered)
+            found = re.search(rf"\b{re.escape(word)}\b", text, re.I)
             if found and found.start() < position:
                 best, position, end = field, found.start(), found.end()
     return (best, end) if best else None
@@ -57,8 +64,9 @@ def _field_named(lowered: str) -> tuple[str, int] | None:
 
 def _value(rest: str, field: str) -> str | None:
     if field == "email":
-        found = re.search(r"[^\s<>()\[\],;:\"]+@[^\s<>()\[\],;:\"]+", rest)
-        return found.group(0).rstrip(".") if found else None
+        # The first word with an @ inside it; split, as a regex search for one is slow on a long message.
+        found = next((word for word in _BREAK.split(rest) if "@" in word[1:-1]), None)
+        return found.rstrip(".") if found else None
     match = _VALUE.search(rest)
     if match is None:
         return None

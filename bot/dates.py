@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.text import ascii_digits
+
 # A course finished before this day is implausibly old for this programme.
 EARLIEST_COMPLETION = date(2015, 1, 1)
 
@@ -27,8 +29,8 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(\d{4})"
+_DAY = r"([0-9]{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"([0-9]{4})"
 _SEASON_MONTH = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 _SEASON = r"(spring|summer|fall|autumn|winter)"
 _NUMBER_WORDS = {
@@ -47,7 +49,7 @@ _NUMBER_WORDS = {
     "eleven": 11,
     "twelve": 12,
 }
-_NUMBER = "(" + "|".join(_NUMBER_WORDS) + r"|\d{1,2})"
+_NUMBER = "(" + "|".join(_NUMBER_WORDS) + r"|[0-9]{1,2})"
 
 UNREADABLE = (
     "I couldn't read that date. Could you write it like 2 November 2023, "
@@ -110,14 +112,15 @@ _Rule = Callable[[re.Match, date], date]
 
 # Most specific first: the first rule whose pattern appears in the text decides, so that
 # "2 Nov 2023" is never read as "Nov 2023", and a mistyped date ("2023-02-30") is rejected
-# rather than read as the bare year inside it.
+# rather than read as the bare year inside it. The text's digits are made ASCII before matching,
+# so [0-9] and not \d: "٢٠٢٣" is 2023, and a digit of any script glued on still lengthens a number.
 _RULES: tuple[tuple[re.Pattern, _Rule], ...] = tuple(
     (re.compile(pattern), rule)
     for pattern, rule in (
-        (r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)", lambda m, t: date(*map(int, m.groups()))),
+        (r"(?<![0-9])([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?![0-9])", lambda m, t: date(*map(int, m.groups()))),
         # Slashes are read the US way, month first.
         (
-            r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)",
+            r"(?<![0-9])([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?![0-9])",
             lambda m, t: date(int(m[3]), int(m[1]), int(m[2])),
         ),
         (
@@ -136,14 +139,14 @@ _RULES: tuple[tuple[re.Pattern, _Rule], ...] = tuple(
         (rf"\b(this|last|this\s+past)\s+{_SEASON}\b", lambda m, t: _relative_season(m[1], m[2], t)),
         (rf"\b{_SEASON},?\s+(?:of\s+)?{_YEAR}\b", lambda m, t: _season_of_year(m[1], m[2])),
         (rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", lambda m, t: date(int(m[2]), _month(m[1]), 1)),
-        (r"\b((?:19|20)\d{2})\b", lambda m, t: date(int(m[1]), 1, 1)),
+        (r"\b((?:19|20)[0-9]{2})\b", lambda m, t: date(int(m[1]), 1, 1)),
     )
 )
 
 
 def parse_completion_date(text: str, today: date) -> date | None:
     """The day `text` refers to, relative to `today`, or None if it names no date we understand."""
-    lowered = text.lower()
+    lowered = ascii_digits(text).lower()
     for pattern, rule in _RULES:
         match = pattern.search(lowered)
         if match:

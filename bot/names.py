@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,8 @@ NOT_A_NAME = (
     "That doesn't look like a full name. Could you type your first and last name, as they should appear on the badge?"
 )
 ONE_WORD = "Could you give your full name, first and last, as it should appear on the badge?"
+# What may join the letters of one word: Jean-Luc, O'Brien or O’Brien (as phones type it), Q.
+_JOINERS = frozenset("-'\u2019.")
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,24 @@ def _tidy_case(words: list[str]) -> list[str]:
     """ "jane doe" and "JANE DOE" become "Jane Doe"; "Jane de la Cruz" or "McKay" stay as typed."""
     joined = " ".join(words)
     if joined.islower() or joined.isupper():
-        return [w[:1].upper() + w[1:].lower() if w.isalpha() or "-" in w or "'" in w else w for w in words]
+        return [w[:1].upper() + w[1:].lower() for w in words]
     return words
 
 
+def _is_name_word(word: str) -> bool:
+    """A letter of any script, then letters, combining marks and joiners.
+
+    Marks are part of writing many names: Devanagari, Tamil or Thai vowel signs, an accent typed
+    as a separate character. Digits of any script (3, ٣, ², Ⅷ) and invisible characters are not.
+    """
+    return unicodedata.category(word[0])[0] == "L" and all(
+        unicodedata.category(char)[0] in "LM" or char in _JOINERS for char in word[1:]
+    )
+
+
 def check_full_name(text: str) -> NameCheck:
+    # Composed form: "é" typed as e + a combining accent is stored, and sent to Credly, as one "é".
+    text = unicodedata.normalize("NFC", text)
     stripped = _LEAD_IN.sub("", text.strip()).strip(" .!,")
     if not stripped or len(stripped) > MAX_NAME_LENGTH or "?" in stripped:
         return NameCheck(None, NOT_A_NAME)
@@ -61,7 +77,7 @@ def check_full_name(text: str) -> NameCheck:
     if any(t.like_email or t.like_url or t.like_num or t.is_digit for t in tokens):
         return NameCheck(None, NOT_A_NAME)
     words = stripped.split()
-    if not all(re.fullmatch(r"[^\W\d_]+(?:[-'.][^\W\d_]*)*\.?", word) for word in words):
+    if not all(_is_name_word(word) for word in words):
         return NameCheck(None, NOT_A_NAME)
     if len(words) < 2:
         return NameCheck(None, ONE_WORD)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+from bot.text import ascii_digits
+
 # Four groups of four, with or without hyphens or spaces; the last character may be the check
 # symbol X. Digits or letters glued on either side mean it is part of something longer, not an
 # iD. Links need no special case: the "/" in "orcid.org/0000-..." is already a boundary.
-_ORCID = re.compile(r"(?<![0-9A-Za-z])(\d{4})[-\s]?(\d{4})[-\s]?(\d{4})[-\s]?(\d{3}[\dXx])(?![0-9A-Za-z])")
+# [0-9], not \d: the text's digits are made ASCII first, and the check digit needs ASCII.
+_ORCID = re.compile(r"(?<![0-9A-Za-z])([0-9]{4})[-\s]?([0-9]{4})[-\s]?([0-9]{4})[-\s]?([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
 BASE_LENGTH = 15
 
 
@@ -29,9 +32,9 @@ def normalise_orcid(text: str) -> str | None:
     """The iD in `text` as "0000-0002-1825-0097", or None if there is none or its check digit is wrong.
 
     Accepts bare digits, hyphenated groups, "orcid.org/..." and "https://orcid.org/..." links,
-    and a lower-case x, also inside a longer sentence.
+    and a lower-case x, also inside a longer sentence, in the digits of any script ("٠٠٠٠-٠٠٠٢-...").
     """
-    match = _ORCID.search(text)
+    match = _ORCID.search(ascii_digits(text))
     if match is None:
         return None
     digits = "".join(match.groups()).upper()

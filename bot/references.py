@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import secrets
 
+from bot.text import ascii_digits
+
 PREFIX = "ACTS"
 # Crockford base32: no I, L, O or U, so a reference read aloud or copied by hand survives.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -24,8 +26,11 @@ def new_reference() -> str:
 
 
 def parse_reference(text: str) -> str | None:
-    """The reference in `text` in canonical form, forgiving case, spaces, missing hyphens and O/I/L."""
-    match = _REFERENCE.search(text.upper())
+    """The reference in `text` in canonical form, or None.
+
+    Forgives case, spaces, missing hyphens, O/I/L for 0/1, and digits of any script ("ACTS-٧KQ٢-M٩XD").
+    """
+    match = _REFERENCE.search(ascii_digits(text).upper())
     if match is None:
         return None
     first, second = (group.translate(_CONFUSABLES) for group in match.groups())

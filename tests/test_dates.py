@@ -178,3 +178,25 @@ def test_check_refuses_an_implausibly_old_date(text):
 def test_check_names_the_date_it_read():
     assert "(1 December 2026)" in check_completion_date("December 2026", TODAY).problem
     assert "(31 December 2014)" in check_completion_date("2014-12-31", TODAY).problem
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("٢٠٢٣-١١-٠٢", date(2023, 11, 2)),  # Arabic-Indic
+        ("۲ Nov ۲۰۲۳", date(2023, 11, 2)),  # Persian digits
+        ("२ Nov २०२३", date(2023, 11, 2)),  # Devanagari
+        ("２０２３/１１/０２", date(2023, 11, 2)),  # fullwidth
+        ("١١/٢/٢٠٢٣", date(2023, 11, 2)),
+        ("March ٢٠٢٤", date(2024, 3, 1)),
+        ("٣ months ago", date(2026, 8, 27)),
+        ("٢٠٢٣", date(2023, 1, 1)),  # a bare year: "(?:19|20)" once matched ASCII only
+    ],
+)
+def test_digits_of_any_script_are_read(text, expected):
+    assert parse_completion_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["١2023-11-02", "٢٠٢٣-٠٢-٣٠", "١٢٠٢٣"])
+def test_digits_of_any_script_still_make_one_number(text):
+    assert parse_completion_date(text, TODAY) is None

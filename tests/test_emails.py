@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.emails import (
@@ -171,3 +173,19 @@ def test_254_characters_is_the_longest_address():
 def test_damerau_levenshtein_counts_a_swap_as_one_edit(a, b, distance):
     assert damerau_levenshtein(a, b) == distance
     assert damerau_levenshtein(b, a) == distance
+
+
+def test_a_digit_of_another_script_is_not_silently_changed():
+    # It could be a real (internationalised) address, so it is refused rather than rewritten.
+    assert check_email("jane٢@uni.edu").problem == BAD_LOCAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 50_000, "a." * 25_000, " " * 50_000, "x" + " " * 50_000 + "@uni.edu"],
+    ids=["letters", "dots", "spaces", "spaces-before-at"],
+)
+def test_a_very_long_message_is_answered_quickly(text):
+    started = time.perf_counter()
+    check_email(text)
+    assert time.perf_counter() - started < 1.0

@@ -65,3 +65,34 @@ def test_rejects_what_is_not_a_valid_id(text):
 def test_check_digit_needs_fifteen_ascii_digits(base):
     with pytest.raises(ValueError):
         orcid_check_digit(base)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "٠٠٠٠-٠٠٠٢-١٨٢٥-٠٠٩٧",  # Arabic-Indic
+        "۰۰۰۰-۰۰۰۲-۱۸۲۵-۰۰۹۷",  # Persian (extended Arabic-Indic)
+        "००००-०००२-१८२५-००९७",  # Devanagari
+        "０００００００２１８２５００９７",  # fullwidth, as a Japanese or Chinese keyboard types them
+        "0000-0002-1825-009٧",  # one digit from another keyboard layout
+        "https://orcid.org/٠٠٠٠-٠٠٠٢-١٨٢٥-٠٠٩٧",
+    ],
+)
+def test_digits_of_any_script_are_read_as_ascii(text):
+    assert normalise_orcid(text) == "0000-0002-1825-0097"
+
+
+def test_an_x_check_symbol_after_arabic_indic_digits():
+    assert normalise_orcid("٠٠٠٠-٠٠٠٢-١٦٩٤-٢٣٣x") == "0000-0002-1694-233X"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "٠٠٠٠-٠٠٠٢-١٨٢٥-٠٠٩٨",  # check digit wrong: refused, not a crash
+        "١0000-0002-1825-0097",  # a digit of another script glued on is still part of a longer number
+        "0000-0002-1825-0097٠",
+    ],
+)
+def test_rejects_invalid_ids_in_any_script(text):
+    assert normalise_orcid(text) is None

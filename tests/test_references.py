@@ -79,3 +79,15 @@ def test_parse_maps_crockford_confusables(text, canonical):
 )
 def test_parse_rejects_what_is_not_a_reference(text):
     assert parse_reference(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ACTS-٧KQ٢-M٩XD", "acts ७kq२ m९xd", "ACTS-７KQ２-M９XD", "my reference is ACTS-٧KQ٢-M٩XD"],
+)
+def test_digits_of_any_script_are_read_as_ascii(text):
+    assert parse_reference(text) == "ACTS-7KQ2-M9XD"
+
+
+def test_a_digit_of_another_script_still_makes_a_group_too_long():
+    assert parse_reference("ACTS-7KQ2-M9XD٣") is None
