@@ -31,11 +31,13 @@ help:
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt constraints.txt .python-version
+$(STAMP): requirements.txt constraints.txt .python-version package-lock.json
 	@test -n "$(BASE_PYTHON)" || { echo "Python $(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION))"; exit 1; }
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip==24.0"
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	@command -v npm >/dev/null || { echo "The chat widget needs Node 20 and npm (https://nodejs.org)"; exit 1; }
+	npm ci --no-audit --no-fund  # the website widget's chat component, exactly as package-lock.json pins it
 	@touch $@
 
 train: $(MODEL)

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.settings import allowed_origins
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = ROOT / "models" / "acts.tar.gz"
 STOP_GRACE_SECONDS = 10
@@ -118,8 +120,8 @@ def services(
             str(endpoints),
             "--credentials",
             str(credentials),
-            "--cors",
-            "*",
+            "--cors",  # only the pages that embed the widget (ACTS_ALLOWED_ORIGINS) may call it from a browser
+            *allowed_origins(f"http://localhost:{ports.web}"),
         ],
         health_url=f"http://127.0.0.1:{ports.rasa}/",
         public_url=f"http://localhost:{ports.rasa}/webhooks/rest/webhook",
@@ -235,7 +237,9 @@ def running(
     ports: Ports, model: Path = DEFAULT_MODEL, log_dir: Path | None = None, env: dict[str, str] | None = None
 ) -> Iterator[Cluster]:
     """All servers up (database migrated first), stopped again on exit."""
-    env = {"ACTS_PUBLIC_URL": f"http://localhost:{ports.web}", **(env or {})}
+    # Where browsers reach the web service and the bot on these ports, unless the shell says otherwise.
+    defaults = {"ACTS_PUBLIC_URL": f"http://localhost:{ports.web}", "ACTS_BOT_URL": f"http://localhost:{ports.rasa}"}
+    env = {**{k: v for k, v in defaults.items() if not os.environ.get(k)}, **(env or {})}
     emulated = not (env.get("CREDLY_TOKEN") or os.environ.get("CREDLY_TOKEN"))
     if emulated:
         env["CREDLY_BASE_URL"] = f"http://127.0.0.1:{ports.credly}/v1"
@@ -275,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with running(ports, args.model) as cluster:
             print("\nThe ACTS badge assistant is up:")
+            print(f"  {'page':<8} http://localhost:{ports.web}/  (open it: the chat is in the corner)")
             for spec in cluster.specs:
                 print(f"  {spec.name:<8} {spec.public_url}")
             from bot.settings import database_url

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -24,6 +25,29 @@ def upload_dir() -> Path:
 def public_web_url() -> str:
     """The address learners use to reach the project's web service (upload links)."""
     return (os.environ.get("ACTS_PUBLIC_URL") or "http://localhost:8080").rstrip("/")
+
+
+def bot_public_url() -> str:
+    """The address learners' browsers use to reach the Rasa server (the website widget's bot server)."""
+    return (os.environ.get("ACTS_BOT_URL") or "http://localhost:5005").rstrip("/")
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, the form browsers send in their Origin header."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def allowed_origins(page_url: str | None = None) -> list[str]:
+    """The web pages allowed to talk to the bot and upload servers from a browser (CORS): the
+    comma-separated ACTS_ALLOWED_ORIGINS, else the demo page's own origin (page_url, by default
+    ACTS_PUBLIC_URL), with its 127.0.0.1 twin when that is localhost: the same page by address."""
+    listed = os.environ.get("ACTS_ALLOWED_ORIGINS", "").strip()
+    if listed:
+        return list(dict.fromkeys(origin_of(url) for url in listed.split(",") if url.strip()))
+    page = origin_of(page_url or public_web_url())
+    twin = page.replace("://localhost", "://127.0.0.1", 1)
+    return list(dict.fromkeys([page, twin]))
 
 
 def upload_link_hours() -> float:

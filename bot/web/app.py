@@ -12,9 +12,9 @@ from bot.applications import LINK_INVALID, ApplicationStore, UploadRejected
 from bot.credly.client import CredlyError
 from bot.credly.sync import BadWebhook, handle_webhook
 from bot.db import DatabaseUnavailable
-from bot.settings import credly_client
+from bot.settings import allowed_origins, credly_client
 from bot.uploads import MAX_UPLOAD_BYTES
-from bot.web import pages
+from bot.web import pages, site
 
 log = logging.getLogger(__name__)
 STORE = web.AppKey("store", ApplicationStore)
@@ -147,11 +147,15 @@ async def credly_webhook(request: web.Request) -> web.Response:
 
 @web.middleware
 async def cors(request: web.Request, handler) -> web.StreamResponse:
-    """The chat widget on the ACTS site uploads from another origin; the token is the credential."""
+    """The chat widget runs on the pages of ACTS_ALLOWED_ORIGINS (the demo page, the ACTS site): from
+    there it loads its scripts and uploads to the one-time links. Other sites get no CORS headers."""
     response = web.Response(status=204) if request.method == "OPTIONS" else await handler(request)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    origin = request.headers.get("Origin")
+    if origin and origin.lower() in allowed_origins():
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    response.headers.add("Vary", "Origin")
     return response
 
 
@@ -163,4 +167,5 @@ def make_app(store: ApplicationStore | None = None) -> web.Application:
     app.router.add_post("/upload/{token}", upload)
     app.router.add_route("OPTIONS", "/upload/{token}", health)
     app.router.add_post("/webhooks/credly", credly_webhook)
+    site.add_routes(app)  # the demo page and the chat widget's files
     return app

@@ -1,0 +1,64 @@
+// The conversation the widget keeps in the browser (localStorage): its id (Rasa's sender id), the
+// transcript and a pending upload, so a reload or closing the widget loses nothing. It is forgotten
+// a day after the last message: on a shared computer the next person does not see it.
+
+const VERSION = 1;
+const MAX_ENTRIES = 300;
+const KEEP_MS = 24 * 60 * 60 * 1000;
+
+function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  // crypto.randomUUID only exists on https pages (and localhost).
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class ChatState {
+  constructor(key, welcome) {
+    this.key = key;
+    this.welcome = welcome; // the first entry of every conversation
+    this.load();
+  }
+
+  load() {
+    let saved = null;
+    try {
+      saved = JSON.parse(localStorage.getItem(this.key) || 'null');
+    } catch {
+      saved = null; // storage switched off or damaged: start afresh
+    }
+    const fresh = saved && saved.version === VERSION && Date.now() - saved.updated < KEEP_MS;
+    if (fresh && typeof saved.sender === 'string' && Array.isArray(saved.transcript)) {
+      Object.assign(this, { sender: saved.sender, transcript: saved.transcript, upload: saved.upload || null });
+    } else {
+      this.restart();
+    }
+  }
+
+  restart() {
+    this.sender = newId();
+    this.transcript = [{ ...this.welcome }];
+    this.upload = null;
+    this.save();
+  }
+
+  add(...entries) {
+    this.transcript.push(...entries);
+    if (this.transcript.length > MAX_ENTRIES) this.transcript.splice(1, this.transcript.length - MAX_ENTRIES);
+    this.save();
+  }
+
+  setUpload(upload) {
+    this.upload = upload;
+    this.save();
+  }
+
+  save() {
+    const saved = { version: VERSION, updated: Date.now(), sender: this.sender, transcript: this.transcript };
+    if (this.upload) saved.upload = this.upload;
+    try {
+      localStorage.setItem(this.key, JSON.stringify(saved));
+    } catch {
+      // Storage full or switched off: the conversation still works, it just won't survive a reload.
+    }
+  }
+}
