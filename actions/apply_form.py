@@ -15,7 +15,10 @@ from bot import apply_steps as steps
 from bot.applications import ApplicationStore, UploadRejected
 from bot.catalogue import load_catalogue
 from bot.db import DatabaseUnavailable
-from bot.settings import public_web_url
+from bot.settings import public_web_url, slack
+from bot.slack.files import attach_shared_file
+from bot.slack.reviewing import post_for_review
+from bot.source import SHARED_FILES_KEY, identity_of
 
 STORE_DOWN = (
     "I can't reach our application database right now, so I can't save this step. "
@@ -35,6 +38,11 @@ def _ask(dispatcher: CollectingDispatcher, prompt: steps.Prompt) -> None:
 
 def _slots(tracker: Tracker) -> dict[str, Any]:
     return {name: tracker.get_slot(name) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS}
+
+
+def _identity(tracker: Tracker):
+    """The learner as their channel verified them (Slack), else None."""
+    return identity_of(tracker.latest_message.get("metadata"), tracker.get_latest_input_channel())
 
 
 def _cleared() -> list[dict[str, Any]]:
@@ -76,6 +84,11 @@ class ValidateApplyForm(InterruptibleForm):
 
     def _step(self, slot: str, text: str, tracker: Tracker) -> steps.Step:
         intent, _ = latest_intent(tracker)
+        if slot == "document" and _identity(tracker) and _shared_files(tracker):
+            try:
+                _attach_shared_files(tracker)
+            except UploadRejected as refused:  # the same rules and words as a web upload
+                return steps.Step({"document": None}, [str(refused)])
         return steps.answer(
             slot,
             text,
@@ -133,6 +146,20 @@ class ValidateApplyForm(InterruptibleForm):
         return await self._validate("confirmed", value, dispatcher, tracker)
 
 
+def _shared_files(tracker: Tracker) -> list[str]:
+    files = (tracker.latest_message.get("metadata") or {}).get(SHARED_FILES_KEY)
+    return [str(f) for f in files] if isinstance(files, list) else []
+
+
+def _attach_shared_files(tracker: Tracker) -> None:
+    """Files the learner shared in Slack, attached to their draft through its upload token."""
+    settings, token = slack(), tracker.get_slot("upload_token")
+    if settings is None or not token:
+        return
+    for file_id in _shared_files(tracker)[:1]:  # one document per application step
+        attach_shared_file(ApplicationStore(), token, settings, file_id)
+
+
 class AskBadge(Action):
     def name(self) -> str:
         return "action_ask_badge_id"
@@ -160,12 +187,34 @@ class AskTraining(Action):
         return []
 
 
+class AskFullName(Action):
+    """In Slack the profile's name is offered first; elsewhere, or once declined, it is asked."""
+
+    def name(self) -> str:
+        return "action_ask_full_name"
+
+    async def run(self, dispatcher, tracker, domain):
+        identity = _identity(tracker)
+        if identity and identity.name and tracker.get_slot("name_offered") is None:
+            _ask(dispatcher, steps.prompt_profile_name(identity.name))
+            return [SlotSet("name_offered", identity.name)]
+        _ask(dispatcher, steps.prompt_full_name())
+        return []
+
+
 class AskEmail(Action):
+    """In Slack the profile's address is offered first, confirmed like a typo correction."""
+
     def name(self) -> str:
         return "action_ask_email"
 
     async def run(self, dispatcher, tracker, domain):
-        _ask(dispatcher, steps.prompt_email(tracker.get_slot("email_suggestion"), tracker.get_slot("email_typed")))
+        identity = _identity(tracker)
+        suggestion = tracker.get_slot("email_suggestion")
+        if identity and identity.email and not suggestion and not tracker.get_slot("email_offered"):
+            _ask(dispatcher, steps.prompt_profile_email(identity.email))
+            return [SlotSet("email_suggestion", identity.email), SlotSet("email_offered", True)]
+        _ask(dispatcher, steps.prompt_email(suggestion, tracker.get_slot("email_typed")))
         return []
 
 
@@ -183,7 +232,8 @@ class AskDocument(Action):
             dispatcher.utter_message(text=STORE_DOWN)
             return []
         url = f"{public_web_url()}/upload/{token}"
-        _ask(dispatcher, steps.prompt_document(tracker.get_slot("badge_id"), url))
+        in_slack = _identity(tracker) is not None and slack() is not None
+        _ask(dispatcher, steps.prompt_document(tracker.get_slot("badge_id"), url, can_share_here=in_slack))
         # For the website widget: upload in place, then send {"upload_token": ...} as message metadata.
         dispatcher.utter_message(json_message={"upload": {"url": url, "token": token}})
         return [SlotSet("upload_token", token)]
@@ -216,9 +266,11 @@ class FinishApplication(Action):
         slots = _slots(tracker)
         if slots["eligible"] is False or slots["confirmed"] is not True:
             return _cleared()
+        identity = _identity(tracker)
+        filed_by = identity.key if identity else None
         try:
             submission = await asyncio.to_thread(
-                ApplicationStore().submit, tracker.sender_id, steps.details_from(slots)
+                ApplicationStore().submit, tracker.sender_id, steps.details_from(slots), filed_by
             )
         except DatabaseUnavailable:
             dispatcher.utter_message(text=STORE_DOWN)
@@ -227,4 +279,7 @@ class FinishApplication(Action):
             dispatcher.utter_message(text=f'{missing} Say "continue my application" to upload it.')
             return [SlotSet("document", None), SlotSet("confirmed", None), SlotSet("upload_token", None)]
         dispatcher.utter_message(text=steps.submitted_message(submission))
+        settings = slack()
+        if settings is not None and not submission.duplicate:  # the reviewers see it in their channel
+            await asyncio.to_thread(post_for_review, settings, ApplicationStore(), submission.reference)
         return _cleared()

@@ -15,7 +15,7 @@ from bot.db import DatabaseUnavailable
 from bot.emails import check_email
 from bot.references import parse_reference
 from bot.settings import credly_client_for_learners
-from bot.source import source_of
+from bot.source import identity_of, source_of
 from bot.status import StatusDesk
 
 SLOTS = ("status_reference", "status_email")
@@ -35,9 +35,21 @@ def _cleared() -> list[dict[str, Any]]:
     return [SlotSet(name, None) for name in SLOTS + ("requested_slot",)]
 
 
+def _identity(tracker: Tracker):
+    return identity_of(tracker.latest_message.get("metadata"), tracker.get_latest_input_channel())
+
+
 class ValidateStatusForm(InterruptibleForm):
     def name(self) -> str:
         return "validate_status_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        """In Slack the learner is known: no questions, unless they give a reference (an
+        application filed on the website)."""
+        text = tracker.latest_message.get("text") or ""
+        if _identity(tracker) and not tracker.get_slot("status_reference") and not parse_reference(text):
+            return []
+        return list(domain_slots)
 
     def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
         return (parse_reference(text) if slot == "status_reference" else _email(text)) is not None
@@ -76,14 +88,17 @@ class CheckStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         reference, email = tracker.get_slot("status_reference"), tracker.get_slot("status_email")
-        if reference and email:
-            desk = StatusDesk(ApplicationStore(), credly_client_for_learners)
-            source = source_of(tracker.latest_message.get("metadata"), tracker.sender_id)
-            try:
-                # Database and Credly calls block: in a thread, so other conversations go on meanwhile.
+        identity = _identity(tracker)
+        desk = StatusDesk(ApplicationStore(), credly_client_for_learners)
+        source = source_of(tracker.latest_message.get("metadata"), tracker.sender_id)
+        try:
+            # Database and Credly calls block: in a thread, so other conversations go on meanwhile.
+            if reference and email:
                 answer = await asyncio.to_thread(desk.check, source, reference, email)
                 dispatcher.utter_message(text=answer.text)
-            except DatabaseUnavailable:
-                dispatcher.utter_message(text=DATABASE_DOWN)
+            elif identity is not None:
+                dispatcher.utter_message(text=(await asyncio.to_thread(desk.check_identity, identity)).text)
+        except DatabaseUnavailable:
+            dispatcher.utter_message(text=DATABASE_DOWN)
         # Nothing about the application stays in the conversation.
         return _cleared()

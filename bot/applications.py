@@ -264,7 +264,7 @@ class ApplicationStore:
 
     # --- submission --------------------------------------------------------------------
 
-    def submit(self, conversation_id: str, details: Details) -> Submission:
+    def submit(self, conversation_id: str, details: Details, filed_by: str | None = None) -> Submission:
         """Turns the conversation's draft into a submitted application, unless one is already open
         for this email and badge: then the draft and its files are discarded and nothing is told
         about the open one. The database's unique rules settle two submissions at the same moment."""
@@ -289,6 +289,7 @@ class ApplicationStore:
             draft.full_name = details.full_name
             draft.organisation = details.organisation
             draft.orcid = details.orcid
+            draft.filed_by = filed_by
             draft.reference = self._unused_reference(session)
             draft.submitted_at = self.clock()
             draft.upload_token_hash = None
@@ -321,29 +322,61 @@ class ApplicationStore:
         """A submitted application with its applicant, documents and history loaded."""
         return self.transaction(lambda session: _loaded(_by_reference(session, reference)))
 
-    def change_status(self, reference: str, status: str, actor: str, note: str | None = None) -> None:
-        def work(session: Session) -> None:
+    def change_status(
+        self,
+        reference: str,
+        status: str,
+        actor: str,
+        note: str | None = None,
+        only_from: tuple[str, ...] | None = None,
+    ) -> bool:
+        """Sets the status; with `only_from`, only if it is one of those now, decided by one
+        conditional update, so of two reviewers deciding at the same moment exactly one changes it."""
+
+        def work(session: Session) -> bool:
             application = _by_reference(session, reference)
+            condition = [Application.id == application.id]
+            if only_from is not None:
+                condition.append(Application.status.in_(only_from))
+            values = {"status": status, "updated_at": self.clock()}
             if status == REJECTED:
-                application.decision_reason = note
-            self._set_status(session, application, status, actor, note)
+                values["decision_reason"] = note
+            changed = session.execute(
+                update(Application).where(*condition).values(**values).execution_options(synchronize_session=False)
+            )
+            if changed.rowcount != 1:
+                return False
+            self._record(session, application, application.status, status, actor, note)
+            return True
 
-        self.transaction(work)
+        return self.transaction(work)
 
-    def record_badge(self, reference: str, badge_id: str, state: str, actor: str) -> None:
-        def work(session: Session) -> None:
+    def record_badge(self, reference: str, badge_id: str, state: str, actor: str) -> bool:
+        """Records the issued badge once: a second recording of the same issue changes nothing."""
+
+        def work(session: Session) -> bool:
             application = _by_reference(session, reference)
-            application.credly_badge_id = badge_id
-            application.credly_state = state
-            application.credly_checked_at = self.clock()
+            recorded = session.execute(
+                update(Application)
+                .where(Application.id == application.id, Application.credly_badge_id.is_(None))
+                .values(credly_badge_id=badge_id, credly_state=state, credly_checked_at=self.clock())
+                .execution_options(synchronize_session=False)
+            )
+            if recorded.rowcount != 1:
+                return False
             self._record(
                 session, application, application.status, application.status, actor, f"Credly badge issued ({state})"
             )
+            return True
 
-        self.transaction(work)
+        return self.transaction(work)
 
-    def update_badge_state(self, badge_id: str, state: str) -> Application | None:
-        """Stores a badge's latest claim state; records the change in the history when it changed."""
+    def update_badge_state(
+        self, badge_id: str, state: str, on_change: Callable[[Application], None] | None = None
+    ) -> Application | None:
+        """Stores a badge's latest claim state; records the change in the history when it changed,
+        and then (after the commit) tells `on_change`."""
+        changed = []
 
         def work(session: Session) -> Application | None:
             application = session.execute(
@@ -352,6 +385,7 @@ class ApplicationStore:
             if application is None:
                 return None
             if application.credly_state != state:
+                changed.append(True)
                 self._record(
                     session,
                     application,
@@ -364,7 +398,10 @@ class ApplicationStore:
             application.credly_checked_at = self.clock()
             return _loaded(application)
 
-        return self.transaction(work)
+        application = self.transaction(work)
+        if changed and on_change is not None:
+            on_change(application)
+        return application
 
     def submitted(self, email: str | None = None, status: str | None = None) -> list[Application]:
         """Submitted applications (those with a reference), optionally of one applicant or status,
@@ -377,6 +414,18 @@ class ApplicationStore:
             if email:
                 query = query.join(Applicant).where(Applicant.email == email.lower())
             return [_loaded(row) for row in session.execute(query.order_by(Application.id)).scalars()]
+
+        return self.transaction(work)
+
+    def of_identity(self, filed_by: str, email: str | None) -> list[Application]:
+        """Submitted applications filed from this verified identity, or filed with its verified email."""
+
+        def work(session: Session) -> list[Application]:
+            mine = Application.filed_by == filed_by
+            if email:
+                mine = mine | Application.applicant.has(Applicant.email == email.strip().lower())
+            query = select(Application).where(Application.reference.is_not(None), mine).order_by(Application.id)
+            return [_loaded(row) for row in session.execute(query).scalars()]
 
         return self.transaction(work)
 

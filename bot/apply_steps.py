@@ -35,7 +35,8 @@ FORM_SLOTS = (
     "document",
     "confirmed",
 )
-HELPER_SLOTS = ("eligible", "email_suggestion", "email_typed", "upload_token")
+# name_offered / email_offered: a name or address from a verified profile (Slack) was offered.
+HELPER_SLOTS = ("eligible", "email_suggestion", "email_typed", "upload_token", "name_offered", "email_offered")
 SKIPPED = "skipped"
 MAX_ORGANISATION = 200
 
@@ -94,8 +95,15 @@ def choose_badge(text: str) -> Step:
     return Step({"badge_id": badge.id, "eligible": True})
 
 
+def _no_badge() -> Step:
+    """A question about the badge's trainings before the badge is known: ask for the badge."""
+    return Step({"badge_id": None}, [prompt_badge().text])
+
+
 def answer_training_completed(text: str, intent: str | None, badge_id: str) -> Step:
     badge = load_catalogue().get(badge_id)
+    if badge is None:
+        return _no_badge()
     answer = _yes_no(text, intent)
     if answer is None:
         return Step({"training_completed": None}, ["Please answer yes or no."])
@@ -107,6 +115,8 @@ def answer_training_completed(text: str, intent: str | None, badge_id: str) -> S
 
 def choose_training(text: str, badge_id: str) -> Step:
     badge = load_catalogue().get(badge_id)
+    if badge is None:
+        return _no_badge()
     training = badge.match_training(text)
     if training is not None:
         return Step({"training_id": training.id})
@@ -126,7 +136,14 @@ def answer_completion_date(text: str, today: date) -> Step:
     return Step({"completion_date": check.value.isoformat()})
 
 
-def answer_full_name(text: str) -> Step:
+def answer_full_name(text: str, intent: str | None = None, offered: str | bool | None = None) -> Step:
+    """`offered`: the profile's name while "shall I use it?" waits for an answer, then True."""
+    if isinstance(offered, str) and offered:
+        answer = _yes_no(text, intent)
+        if answer is True:
+            return Step({"full_name": offered, "name_offered": True})
+        if answer is False:
+            return Step({"full_name": None, "name_offered": True})
     check = check_full_name(text)
     if check.problem:
         return Step({"full_name": None}, [check.problem])
@@ -150,7 +167,8 @@ def answer_email(text: str, intent: str | None, suggestion: str | None, typed: s
 
 
 def answer_organisation(text: str) -> Step:
-    value = " ".join(text.split()).strip(" .")
+    # Control and invisible characters (a right-to-left override, say) never reach a reviewer's screen.
+    value = " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split()).strip(" .")
     if len(value) < 2 or len(value) > MAX_ORGANISATION or "?" in value:
         return Step({"organisation": None}, ["Which organisation or institution are you with?"])
     return Step({"organisation": value})
@@ -185,7 +203,7 @@ def _correct(field_name: str, value: str, slots: Mapping[str, Any], today: date)
         "organisation": lambda: answer_organisation(value),
         "orcid": lambda: answer_orcid(value, None),
         "completion_date": lambda: answer_completion_date(value, today),
-        "training_id": lambda: choose_training(value, slots["badge_id"]),
+        "training_id": lambda: choose_training(value, slots.get("badge_id")),
     }
     return steps[field_name]()
 
@@ -232,7 +250,7 @@ def answer(
     if slot == "completion_date":
         return answer_completion_date(text, today)
     if slot == "full_name":
-        return answer_full_name(text)
+        return answer_full_name(text, intent, slots.get("name_offered"))
     if slot == "email":
         return answer_email(text, intent, slots.get("email_suggestion"), slots.get("email_typed"))
     if slot == "organisation":
@@ -339,9 +357,33 @@ def prompt_email(suggestion: str | None, typed: str | None) -> Prompt:
     return Prompt("What email address should we use? Credly will send your badge there, from admin@credly.com.")
 
 
-def prompt_document(badge_id: str, url: str) -> Prompt:
+def prompt_full_name() -> Prompt:
+    return Prompt("What is your full name, as it should appear on the badge?")
+
+
+def prompt_profile_name(name: str) -> Prompt:
+    return Prompt(
+        f"Shall I put {name} on your badge, as in your Slack profile?",
+        (_button(f"Yes, {name}", "/affirm"), _button("No, I'll type it", "/deny")),
+    )
+
+
+def prompt_profile_email(email: str) -> Prompt:
+    return Prompt(
+        f"Shall we use {email}, the email address of your Slack profile? Credly will send your badge there, "
+        "from admin@credly.com.",
+        (_button(f"Yes, {email}", "/affirm"), _button("No, another address", "/deny")),
+    )
+
+
+def prompt_document(badge_id: str, url: str, can_share_here: bool = False) -> Prompt:
     badge = load_catalogue().get(badge_id)
     document = badge.documents[0].name if badge and badge.documents else "certificate"
+    if can_share_here:
+        return Prompt(
+            f"Please share your {document} (PDF, PNG or JPEG, up to 10 MB) here: drag the file into this "
+            f"conversation. Or upload it with this one-time link: {url}"
+        )
     return Prompt(
         f"Please upload your {document} (PDF, PNG or JPEG, up to 10 MB) with this one-time link: "
         f'{url}\nWhen it\'s uploaded, come back here and say "done".'

@@ -43,6 +43,8 @@ class Application(Base):
     full_name = Column(String(200))
     organisation = Column(String(200))
     orcid = Column(String(19))
+    # The verified identity it was filed from ("slack:<user id>"); None on the website.
+    filed_by = Column(String(120), index=True)
     # Only a hash of the upload token is kept: a database leak gives no upload rights.
     upload_token_hash = Column(String(64), unique=True)
     upload_token_expires_at = Column(DateTime(timezone=True))

@@ -20,7 +20,8 @@ from bot.applications import ApplicationStore
 from bot.db import DatabaseUnavailable
 from bot.references import parse_reference
 from bot.reviews import ReviewError, Reviews
-from bot.settings import credly_client, upload_dir
+from bot.settings import credly_client, slack, upload_dir
+from bot.slack.notify import learner_notifier
 
 
 def _reviewer(args: argparse.Namespace) -> str:
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if args.command == "show":
             return _show(store, reference)
-        reviews = Reviews(store, credly_client)
+        reviews = Reviews(store, credly_client, notify=learner_notifier(slack()))
         if args.command == "start":
             outcome = reviews.start(reference, _reviewer(args))
         elif args.command == "approve":

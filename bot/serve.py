@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -45,6 +46,7 @@ class Ports:
     actions: int = 5055
     web: int = 8080
     credly: int = 8090  # the local Credly emulator, when no Credly credentials are configured
+    slack: int = 8091  # the local Slack emulator, with ACTS_SLACK=emulator
 
 
 def free_port() -> int:
@@ -71,6 +73,52 @@ def endpoints_file(ports: Ports, template: Path, workdir: Path) -> Path:
     return path
 
 
+SLACK_CHANNEL = "rasa_plugins.slack_channel.SlackInput"
+
+
+def credentials_file(template: Path, workdir: Path, with_slack: bool) -> Path:
+    """credentials.yml, plus the Slack channel when the Slack app is configured (else no Slack endpoint)."""
+    config = yaml.safe_load(template.read_text()) or {}
+    if with_slack:
+        config[SLACK_CHANNEL] = None  # it reads its settings from the environment
+    path = workdir / "credentials.yml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+# `ACTS_SLACK=emulator make run`: the local Slack emulator plays the workspace, with a learner, a
+# reviewer and the reviewers' channel, so the Slack flow can be tried on a laptop.
+DEMO_SLACK_LEARNER = {"id": "U0LEARNER1", "name": "jane", "real_name": "Jane Doe", "email": "jane.doe@example.edu"}
+DEMO_SLACK_REVIEWER = {"id": "U0REVIEWER", "name": "rita", "real_name": "Rita Reviewer", "email": "rita@example.org"}
+DEMO_SLACK_REVIEW_CHANNEL = {"id": "C0REVIEWS1", "name": "badge-reviews", "is_private": True}
+
+
+def slack_emulator_env(ports: Ports) -> dict[str, str]:
+    from bot.slack.emulator import EMULATOR_BOT_TOKEN, EMULATOR_SIGNING_SECRET
+
+    return {
+        "SLACK_BOT_TOKEN": EMULATOR_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": EMULATOR_SIGNING_SECRET,
+        "SLACK_API_URL": f"http://127.0.0.1:{ports.slack}/api/",
+        "SLACK_REVIEW_CHANNEL": DEMO_SLACK_REVIEW_CHANNEL["id"],
+        "SLACK_REVIEWERS": DEMO_SLACK_REVIEWER["id"],
+    }
+
+
+def seed_slack_emulator(ports: Ports) -> None:
+    for path, body in (
+        ("users", DEMO_SLACK_LEARNER),
+        ("users", DEMO_SLACK_REVIEWER),
+        ("channels", DEMO_SLACK_REVIEW_CHANNEL),
+    ):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{ports.slack}/__emulator/{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+
+
 def services(
     ports: Ports,
     model: Path,
@@ -80,6 +128,7 @@ def services(
     rasa_python: str | None = None,
     credentials: Path = ROOT / "credentials.yml",
     api_token: str | None = None,
+    slack_emulator: bool = False,
 ) -> list[Service]:
     """The assistant's servers, and the Credly emulator when no real Credly is configured.
     The benchmark leaves out the web service for stock Rasa (`web=False`) and runs its Rasa
@@ -134,8 +183,16 @@ def services(
         health_url=f"http://127.0.0.1:{ports.actions}/health",
         public_url=f"http://localhost:{ports.actions}/webhook",
     )
+    slack = Service(
+        name="slack",
+        argv=[py, "-m", "bot.slack.emulator", "--port", str(ports.slack),
+              "--events-url", f"http://127.0.0.1:{ports.rasa}/webhooks/slack/webhook"],
+        health_url=f"http://127.0.0.1:{ports.slack}/health",
+        public_url=f"http://localhost:{ports.slack}/__emulator/messages  (local Slack emulator)",
+    )  # fmt: skip
     # Rasa first: its start-up is the longest, so it gets the CPU before the small servers.
     optional = ([web_service] if web else []) + ([emulator] if credly_emulator else [])
+    optional += [slack] if slack_emulator else []
     return [rasa, actions] + optional
 
 
@@ -157,6 +214,7 @@ class Cluster:
         self.log_dir = log_dir
         self.env = env or {}
         self.procs: dict[str, subprocess.Popen] = {}
+        self.slack = False  # whether the Slack channel is on
 
     def start(self, timeout: float = 180.0) -> None:
         # Whatever stops the start-up (a server that dies, a timeout, Ctrl-C) stops every server.
@@ -243,15 +301,31 @@ def running(
     emulated = not (env.get("CREDLY_TOKEN") or os.environ.get("CREDLY_TOKEN"))
     if emulated:
         env["CREDLY_BASE_URL"] = f"http://127.0.0.1:{ports.credly}/v1"
+    slack_emulated = (env.get("ACTS_SLACK") or os.environ.get("ACTS_SLACK")) == "emulator"
+    if slack_emulated:
+        env.update(slack_emulator_env(ports))
+    with_slack = all(env.get(name) or os.environ.get(name) for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
     from bot.db import migrate  # imported here: the benchmark uses this module without a database
 
     migrate(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
     with tempfile.TemporaryDirectory(prefix="acts-run-") as tmp:
         endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp))
+        credentials = credentials_file(ROOT / "credentials.yml", Path(tmp), with_slack)
         api_token = env.get("ACTS_RASA_API_TOKEN") or os.environ.get("ACTS_RASA_API_TOKEN")
-        specs = services(ports, model, endpoints, credly_emulator=emulated, api_token=api_token)
+        specs = services(
+            ports,
+            model,
+            endpoints,
+            credly_emulator=emulated,
+            credentials=credentials,
+            api_token=api_token,
+            slack_emulator=slack_emulated,
+        )
         cluster = Cluster(specs, log_dir=log_dir, env=env)
+        cluster.slack = with_slack
         cluster.start()
+        if slack_emulated:
+            seed_slack_emulator(ports)
         try:
             yield cluster
         finally:
@@ -269,12 +343,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--actions-port", type=int, default=Ports.actions)
     parser.add_argument("--web-port", type=int, default=Ports.web)
     parser.add_argument("--credly-port", type=int, default=Ports.credly)
+    parser.add_argument("--slack-port", type=int, default=Ports.slack)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     args = parser.parse_args(argv)
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _interrupt)
-    ports = Ports(rasa=args.rasa_port, actions=args.actions_port, web=args.web_port, credly=args.credly_port)
+    ports = Ports(args.rasa_port, args.actions_port, args.web_port, args.credly_port, args.slack_port)
     print("Starting the ACTS badge assistant (this takes a few seconds)...", flush=True)
     try:
         with running(ports, args.model) as cluster:
@@ -285,6 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.settings import database_url
 
             print(f"  database {database_url().split('@')[-1]}")  # never print credentials
+            if cluster.slack:
+                print(f"  slack    http://localhost:{ports.rasa}/webhooks/slack/webhook  (events and interactivity)")
+            else:
+                print("  slack    off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or ACTS_SLACK=emulator (README)")
             print(
                 f"\nTry: curl -s -XPOST {cluster.specs[0].public_url} "
                 '-H \'Content-Type: application/json\' -d \'{"sender":"me","message":"Is there a fee?"}\''

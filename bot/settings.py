@@ -109,3 +109,31 @@ def _client(config: CredlySettings, timeout: float, budget: float | None):
     from bot.credly.client import CredlyClient
 
     return CredlyClient(config.base_url, config.organization_id, config.token, timeout=timeout, budget=budget)
+
+
+SLACK_API = "https://slack.com/api/"
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str = field(repr=False)  # never printed or logged
+    signing_secret: str = field(repr=False)
+    api_url: str
+    review_channel: str | None
+    reviewers: frozenset[str]
+
+
+def slack() -> SlackSettings | None:
+    """The Slack app, when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; else None (no Slack)."""
+    token = os.environ.get("SLACK_BOT_TOKEN", "").strip()
+    secret = os.environ.get("SLACK_SIGNING_SECRET", "").strip()
+    if not (token and secret):
+        return None
+    reviewers = os.environ.get("SLACK_REVIEWERS", "")
+    return SlackSettings(
+        bot_token=token,
+        signing_secret=secret,
+        api_url=(os.environ.get("SLACK_API_URL") or SLACK_API).rstrip("/") + "/",
+        review_channel=os.environ.get("SLACK_REVIEW_CHANNEL", "").strip() or None,
+        reviewers=frozenset(user.strip() for user in reviewers.split(",") if user.strip()),
+    )

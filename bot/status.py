@@ -29,6 +29,7 @@ from bot.credly.client import ACCEPTED, PENDING, REVOKED, CredlyClient, CredlyEr
 from bot.credly.client import REJECTED as DECLINED
 from bot.faq import load_faq
 from bot.models import Applicant, Application, StatusLookup
+from bot.source import Identity
 
 MAX_FAILURES_PER_SOURCE = 5
 WINDOW = timedelta(hours=1)
@@ -37,6 +38,11 @@ LIMITED = "limited"
 NO_MATCH = (
     "I couldn't find an application with that reference and email address. Please check both: "
     "the reference looks like ACTS-7KQ2-M9XD, and the email is the one you applied with."
+)
+NOTHING_FOR_IDENTITY = (
+    "I can't find an application filed from your Slack account or with the email address of your Slack "
+    "profile. If you applied on the website, tell me its reference and the email you applied with, like: "
+    "status of ACTS-7KQ2-M9XD jane@uni.edu"
 )
 TOO_MANY = (
     "That's too many tries that didn't match, so I can't look up applications for you right now. "
@@ -77,6 +83,15 @@ class StatusDesk:
             return StatusAnswer(False, NO_MATCH)
         application, credly_checked = self._refresh(application)
         return StatusAnswer(True, explain(application, credly_checked))
+
+    def check_identity(self, identity: Identity) -> StatusAnswer:
+        """Where a verified person's applications stand (Slack: no reference needed): those filed
+        from their account or with their verified email. Anyone else's stay unseen: a person with
+        none gets the same reply whoever else has applications."""
+        applications = self.store.of_identity(identity.key, identity.email)
+        if not applications:
+            return StatusAnswer(False, NOTHING_FOR_IDENTITY)
+        return StatusAnswer(True, "\n\n".join(explain(*self._refresh(a)) for a in applications))
 
     def _match(self, session: Session, source: str, reference: str, email: str):
         """The matching application, None, or LIMITED. Every try is counted first, in one atomic

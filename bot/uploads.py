@@ -32,6 +32,8 @@ _TAIL = _PDF_TAIL
 MAX_NAME_LENGTH = 80
 FALLBACK_NAME = "document"
 
+# For a file refused while it arrives, before its size is known exactly.
+TOO_BIG = "That file is over the 10 MB limit. Could you upload a smaller copy, such as a compressed PDF?"
 EMPTY = "That file is empty. Could you try uploading it again?"
 UNKNOWN_TYPE = (
     "I can only accept a PDF, PNG or JPEG file. Could you save your certificate as one of those and upload it again?"

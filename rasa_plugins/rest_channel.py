@@ -14,7 +14,7 @@ from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot.source import SOURCE_KEY, web_source
+from bot.source import RESERVED_PREFIX, SOURCE_KEY, web_source
 
 MAX_SENDER_LENGTH = 128
 MAX_MESSAGE_LENGTH = 5000
@@ -55,5 +55,7 @@ class RestWithSourceInput(RestInput):
     def get_metadata(self, request: Request) -> dict[str, Any]:
         sent = _body(request).get("metadata")
         metadata = dict(sent) if isinstance(sent, dict) else {}  # anything else is dropped, not a crash
+        # The channels' own keys (source, identity, shared files) are never the client's to set.
+        metadata = {key: value for key, value in metadata.items() if not str(key).startswith(RESERVED_PREFIX)}
         metadata[SOURCE_KEY] = web_source(request.remote_addr or request.ip or "unknown")
         return metadata

@@ -62,13 +62,18 @@ def fresh_postgres_database():
         admin.dispose()
 
 
-def _deploy(model: Path, workdir: Path, database_url: str):
-    ports = Ports(rasa=free_port(), actions=free_port(), web=free_port(), credly=free_port())
+def new_ports() -> Ports:
+    return Ports(rasa=free_port(), actions=free_port(), web=free_port(), credly=free_port(), slack=free_port())
+
+
+def _deploy(model: Path, workdir: Path, database_url: str, ports: Ports | None = None, env: dict | None = None):
+    ports = ports or new_ports()
     deployment = Deployment(ports, database_url, workdir / "uploads", workdir / "logs", secrets.token_urlsafe(16))
     env = {
         "DATABASE_URL": database_url,
         "ACTS_UPLOAD_DIR": str(deployment.upload_dir),
         "ACTS_RASA_API_TOKEN": deployment.api_token,
+        **(env or {}),
     }
     with running(ports, model, log_dir=deployment.log_dir, env=env):
         yield deployment
@@ -131,4 +136,4 @@ class Chat:
 
 @pytest.fixture
 def chat(servers, request):
-    return Chat(servers.ports.rasa, sender=f"test-{request.node.name}-{secrets.token_hex(3)}")
+    return Chat(servers.ports.rasa, sender=f"test-{request.node.name[:80]}-{secrets.token_hex(3)}")

@@ -150,3 +150,15 @@ def test_only_a_confident_stop_cancels_and_never_a_correction():
     assert not steps.is_cancel("email", "stop", "stop", 0.5)
     assert not steps.is_cancel("confirmed", "change my organisation to UNC", "stop", 0.9)
     assert not steps.is_cancel("email", "a@b.org", "greet", 0.9)
+
+
+def test_questions_about_trainings_before_the_badge_is_known_ask_for_the_badge():
+    for slot in ("training_completed", "training_id"):
+        step = steps.answer(slot, "yes", "affirm", {}, date(2026, 11, 27), documents=list)
+        assert step.updates == {"badge_id": None} and "Which badge" in step.say[0]
+
+
+def test_an_organisation_loses_invisible_and_control_characters():
+    assert steps.answer_organisation("\u202eytisrevinU \u200bof\x07 Oxford").updates["organisation"] == (
+        "ytisrevinU of Oxford"
+    )

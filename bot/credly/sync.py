@@ -11,14 +11,21 @@ from collections.abc import Callable
 
 from bot.applications import ApplicationStore
 from bot.credly.client import CredlyClient, CredlyNotFound
+from bot.models import Application
 
 
 class BadWebhook(ValueError):
     """The payload is not a Credly event notification."""
 
 
-def handle_webhook(payload: object, store: ApplicationStore, credly: Callable[[], CredlyClient]) -> str:
-    """Returns what happened: "updated", "unknown badge" or "ignored"."""
+def handle_webhook(
+    payload: object,
+    store: ApplicationStore,
+    credly: Callable[[], CredlyClient],
+    notify: Callable[[Application], None] | None = None,
+) -> str:
+    """Returns what happened: "updated", "unknown badge" or "ignored". `notify` hears of a badge
+    whose state changed (the learner is told in Slack when it was filed there)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), str) or not payload["id"]:
         raise BadWebhook("expected a JSON object with the event id")
     client = credly()
@@ -30,4 +37,4 @@ def handle_webhook(payload: object, store: ApplicationStore, credly: Callable[[]
     if not badge_id or not str(event.get("event_type", "")).startswith("badge."):
         return "ignored"
     badge = client.get_badge(badge_id)
-    return "updated" if store.update_badge_state(badge.id, badge.state) else "unknown badge"
+    return "updated" if store.update_badge_state(badge.id, badge.state, on_change=notify) else "unknown badge"

@@ -12,8 +12,9 @@ from bot.applications import LINK_INVALID, ApplicationStore, UploadRejected
 from bot.credly.client import CredlyError
 from bot.credly.sync import BadWebhook, handle_webhook
 from bot.db import DatabaseUnavailable
-from bot.settings import allowed_origins, credly_client
-from bot.uploads import MAX_UPLOAD_BYTES
+from bot.settings import allowed_origins, credly_client, slack
+from bot.slack.notify import learner_notifier
+from bot.uploads import MAX_UPLOAD_BYTES, TOO_BIG
 from bot.web import pages, site
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,6 @@ STORE = web.AppKey("store", ApplicationStore)
 # The multipart envelope around a 10 MB file is a few hundred bytes; allow some slack.
 MAX_BODY = MAX_UPLOAD_BYTES + 64 * 1024
 DRAIN_LIMIT = 64 * 1024 * 1024
-TOO_BIG = "That file is over the 10 MB limit. Could you upload a smaller copy, such as a compressed PDF?"
 NO_FILE = "Please choose a file to upload."
 BUSY = "We couldn't save your file just now. Please try again in a minute; nothing was lost."
 
@@ -135,7 +135,8 @@ async def credly_webhook(request: web.Request) -> web.Response:
     except ValueError:
         return web.json_response({"ok": False, "message": "expected JSON"}, status=400)
     try:
-        result = await asyncio.to_thread(handle_webhook, payload, request.app[STORE], credly_client)
+        notify = learner_notifier(slack())
+        result = await asyncio.to_thread(handle_webhook, payload, request.app[STORE], credly_client, notify)
     except BadWebhook as error:
         return web.json_response({"ok": False, "message": str(error)}, status=400)
     except (CredlyError, DatabaseUnavailable) as error:

@@ -1,0 +1,107 @@
+"""Which Slack events are a learner's message, each handled exactly once.
+
+Slack sends a mention in a channel twice (an `app_mention` and a `message` event with the same
+channel and ts), re-delivers an event it thinks we missed (`X-Slack-Retry-Num`), and sends bots'
+messages, edits and deletions as `message` events too. Only a person's new message counts, once.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# A person's new message, or one that shares a file; everything else (edits, deletions, bots,
+# joins, topic changes...) has another subtype.
+_LEARNER_SUBTYPES = {None, "file_share", "thread_broadcast"}
+_MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
+_LINK = re.compile(r"<((?:https?|ftp)://[^|>]+)(?:\|([^>]*))?>")
+_USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True)
+class LearnerMessage:
+    user: str
+    channel: str
+    text: str
+    thread_ts: str | None  # where to answer: the thread in a channel, None in a direct message
+    conversation_id: str
+    file_ids: tuple[str, ...] = ()
+
+
+def plain_text(text: str, bot_user_id: str | None) -> str:
+    """What the person typed, without Slack's markup: the bot's mention removed, `<mailto:a@b|a@b>`
+    back to `a@b`, links back to their address, other mentions to @user, entities decoded."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    text = _MAILTO.sub(lambda m: m.group(1), text)
+    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _USER.sub(lambda m: "@" + m.group(1), text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(text.split())
+
+
+class _Recent:
+    """A bounded set that forgets after `ttl` seconds."""
+
+    def __init__(self, ttl: float, capacity: int, clock: Callable[[], float]) -> None:
+        self.ttl, self.capacity, self.clock = ttl, capacity, clock
+        self._seen: OrderedDict[Any, float] = OrderedDict()
+
+    def add(self, key: Any) -> bool:
+        """True if `key` is new (and remembers it)."""
+        now = self.clock()
+        while self._seen and (len(self._seen) >= self.capacity or now - next(iter(self._seen.values())) > self.ttl):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+    def __contains__(self, key: Any) -> bool:
+        seen = self._seen.get(key)
+        return seen is not None and self.clock() - seen <= self.ttl
+
+
+class EventFilter:
+    """Turns verified Events API bodies into learner messages: each message once, only people's."""
+
+    def __init__(self, bot_user_id: str | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.bot_user_id = bot_user_id
+        self._handled = _Recent(ttl=3600, capacity=50_000, clock=clock)
+        # Threads the assistant talks in: a reply there needs no new mention (for a day).
+        self._threads = _Recent(ttl=86_400, capacity=50_000, clock=clock)
+
+    def remember_thread(self, channel: str, thread_ts: str) -> None:
+        self._threads.add((channel, thread_ts))
+
+    def interpret(self, body: dict[str, Any]) -> LearnerMessage | None:
+        event = body.get("event") if body.get("type") == "event_callback" else None
+        if not isinstance(event, dict) or event.get("type") not in ("message", "app_mention"):
+            return None
+        user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
+        if event.get("subtype") not in _LEARNER_SUBTYPES or event.get("bot_id") or not (user and channel and ts):
+            return None
+        if user == self.bot_user_id:
+            return None
+        direct = event.get("channel_type") == "im" or str(channel).startswith("D")
+        text = str(event.get("text") or "")
+        root = event.get("thread_ts") or ts
+        if not direct and not self._addressed(event["type"], text, channel, root):
+            return None
+        if not self._handled.add((channel, ts)):  # the other half of a mention pair, or a retry
+            return None
+        files = tuple(f["id"] for f in event.get("files") or [] if isinstance(f, dict) and f.get("id"))
+        if direct:
+            return LearnerMessage(user, channel, plain_text(text, self.bot_user_id), None, f"slack:{user}", files)
+        self.remember_thread(channel, root)
+        conversation = f"slack:{channel}:{root}:{user}"  # one conversation per person and thread
+        return LearnerMessage(user, channel, plain_text(text, self.bot_user_id), root, conversation, files)
+
+    def _addressed(self, kind: str, text: str, channel: str, root: str) -> bool:
+        """In a channel the assistant answers a mention, or a reply in a thread it is part of."""
+        mentioned = kind == "app_mention" or (self.bot_user_id and f"<@{self.bot_user_id}" in text)
+        return bool(mentioned) or (channel, root) in self._threads

@@ -1,0 +1,47 @@
+"""Telling a learner in Slack that their application moved on: a decision, or their badge accepted.
+
+Only applications filed from Slack are told (that is where the learner is known). A message that
+cannot be sent is logged (without personal data) and never undoes or blocks the decision itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk.errors import SlackApiError
+
+from bot.models import Application
+from bot.settings import SlackSettings
+from bot.slack.blocks import mrkdwn
+from bot.slack.client import web_client
+
+log = logging.getLogger(__name__)
+SLACK_PREFIX = "slack:"
+
+
+def _nobody(application: Application) -> None:
+    return None
+
+
+def learner_notifier(settings: SlackSettings | None) -> Callable[[Application], None]:
+    """What Reviews and the Credly webhook sync call after a change to an application."""
+    if settings is None:
+        return _nobody
+
+    def notify(application: Application) -> None:
+        if not (application.filed_by or "").startswith(SLACK_PREFIX):
+            return
+        from bot.status import explain  # the same words as a status question gets
+
+        user = application.filed_by.removeprefix(SLACK_PREFIX)
+        client = web_client(settings)
+        try:
+            channel = client.conversations_open(users=user)["channel"]["id"]
+            text = mrkdwn("News about your application: " + explain(application))
+            client.chat_postMessage(channel=channel, text=text)
+        except (SlackApiError, OSError) as error:
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+            log.warning("could not tell a learner in Slack about their application: %s", reason)
+
+    return notify

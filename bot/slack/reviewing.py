@@ -1,0 +1,164 @@
+"""Reviewers decide applications in their Slack channel: each submission is posted there with its
+document and Approve / Reject buttons; a click does exactly what the reviewer command does.
+
+Only the users listed in SLACK_REVIEWERS may decide. The decision, who and when are written into
+the message. Rejecting asks for the reason (a modal), since the learner is told it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.applications import ApplicationStore
+from bot.catalogue import load_catalogue
+from bot.models import Application
+from bot.reviews import Outcome, ReviewError, Reviews
+from bot.settings import SlackSettings, credly_client, upload_dir
+from bot.slack.blocks import mrkdwn
+from bot.slack.client import web_client
+from bot.slack.notify import SLACK_PREFIX, learner_notifier
+
+log = logging.getLogger(__name__)
+APPROVE, REJECT = "acts_review_approve", "acts_review_reject"
+REASON_VIEW = "acts_review_reason"
+REASON_BLOCK = REASON_ACTION = "reason"
+NOT_A_REVIEWER = "Only ACTS badge reviewers can decide applications. Nothing was changed."
+
+
+def is_reviewer(settings: SlackSettings, user_id: str) -> bool:
+    return user_id in settings.reviewers
+
+
+def _field(label: str, value: object) -> dict[str, str]:
+    """A learner's answer shown as text: escaped, so "<!channel>" in a name notifies nobody."""
+    shown = mrkdwn(str(value)) if value not in (None, "") else "-"
+    return {"type": "mrkdwn", "text": f"*{label}*\n{shown}"}
+
+
+def review_blocks(application: Application) -> list[dict[str, Any]]:
+    """The application as a reviewer reads it: who, what badge, the eligibility answers, when."""
+    badge = load_catalogue().get(application.badge_id)
+    training = badge.training(application.training_id) if badge else None
+    filed = application.filed_by or ""
+    where = f"Slack, <@{filed.removeprefix(SLACK_PREFIX)}>" if filed.startswith(SLACK_PREFIX) else "the website"
+    submitted = f"{application.submitted_at:%Y-%m-%d %H:%M} UTC" if application.submitted_at else "-"
+    documents = ", ".join(f"{mrkdwn(d.original_name)} ({d.size} bytes)" for d in application.documents) or "none"
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": f"Application {application.reference}"}},
+        {
+            "type": "section",
+            "fields": [
+                _field("Applicant", application.full_name),
+                _field("Email", application.applicant.email),
+                _field("Organisation", application.organisation),
+                _field("ORCID iD", application.orcid),
+                _field("Badge", badge.name if badge else application.badge_id),
+                _field("Qualifying training", training.name if training else application.training_id),
+                _field("Completed", application.completion_date),
+                _field("Submitted", f"{submitted}, from {where}"),
+            ],
+        },
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Document: {documents} (in this thread)"}]},
+    ]
+
+
+def _buttons(reference: str) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": "acts_review",
+        "elements": [
+            {"type": "button", "action_id": APPROVE, "style": "primary", "value": reference,
+             "text": {"type": "plain_text", "text": "Approve"}},
+            {"type": "button", "action_id": REJECT, "style": "danger", "value": reference,
+             "text": {"type": "plain_text", "text": "Reject"}},
+        ],
+    }  # fmt: skip
+
+
+def post_for_review(settings: SlackSettings, store: ApplicationStore, reference: str) -> str | None:
+    """Posts a new submission to the reviewers' channel, its document in the thread; the message ts."""
+    if not settings.review_channel:
+        return None
+    application = store.get(reference)
+    client = web_client(settings)
+    try:
+        posted = client.chat_postMessage(
+            channel=settings.review_channel,
+            text=f"New application {reference} to review",
+            blocks=review_blocks(application) + [_buttons(reference)],
+        )
+        for document in application.documents:
+            client.files_upload_v2(
+                channel=settings.review_channel,
+                thread_ts=posted["ts"],
+                file=str(upload_dir() / document.stored_name),
+                filename=document.original_name,
+                title=f"{reference}: {document.original_name}",
+            )
+    except (SlackApiError, OSError) as error:
+        reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+        log.warning("could not post an application to the reviewers' channel: %s", reason)  # the CLI lists it
+        return None
+    return posted["ts"]
+
+
+def reason_modal(reference: str, channel: str, ts: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": REASON_VIEW,
+        "private_metadata": json.dumps({"reference": reference, "channel": channel, "ts": ts}),
+        "title": {"type": "plain_text", "text": "Reject application"},
+        "submit": {"type": "plain_text", "text": "Reject"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": REASON_BLOCK,
+                "label": {"type": "plain_text", "text": f"Why is {reference} rejected? The learner reads this."},
+                "element": {"type": "plain_text_input", "action_id": REASON_ACTION, "multiline": True},
+            }
+        ],
+    }
+
+
+def decide(
+    settings: SlackSettings,
+    store: ApplicationStore,
+    reviewer: tuple[str, str],
+    reference: str,
+    where: tuple[str, str],
+    reason: str | None = None,
+) -> Outcome:
+    """Approves (reason None) or rejects, as the reviewer command does, then shows the decision in
+    the reviewers' message. `reviewer` is (user id, name); `where` the message's (channel, ts)."""
+    user_id, name = reviewer
+    reviews = Reviews(store, credly_client, notify=learner_notifier(settings))
+    actor = f"slack:{user_id} ({name})"
+    try:
+        outcome = reviews.approve(reference, actor) if reason is None else reviews.reject(reference, actor, reason)
+    except ReviewError as error:
+        outcome = Outcome(False, str(error))
+    channel, ts = where
+    client = web_client(settings)
+    try:
+        if not outcome.changed:  # a second click, or someone else was quicker: the message already says it
+            client.chat_postEphemeral(channel=channel, user=user_id, text=f"Nothing changed. {outcome.message}")
+            return outcome
+        verb = "Approved" if reason is None else "Rejected"
+        when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        note = f"{verb} by <@{user_id}> on {when}. {mrkdwn(outcome.message)}"
+        if reason:
+            note += f"\nReason given to the learner: {mrkdwn(reason)}"
+        blocks = review_blocks(store.get(reference))
+        if not outcome.complete:  # Credly was down: approving again issues the badge
+            blocks.append(_buttons(reference))
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+        client.chat_update(channel=channel, ts=ts, text=f"{reference}: {outcome.message}", blocks=blocks)
+    except SlackApiError as error:
+        log.warning("could not show a decision in the reviewers' channel: %s", error.response.get("error"))
+    return outcome
