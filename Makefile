@@ -43,8 +43,8 @@ $(STAMP): requirements.txt constraints.txt .python-version package-lock.json
 train: $(MODEL)
 
 # The FAQ answers are edited in bot/content/faq.yml; Rasa reads them as responses.
-$(FAQ_RESPONSES): bot/content/faq.yml bot/faq.py bot/faq_responses.py | $(STAMP)
-	$(PY) -m bot.faq_responses $@
+$(FAQ_RESPONSES): bot/content/faq.yml bot/answers/faq.py bot/answers/responses.py | $(STAMP)
+	$(PY) -m bot.answers.responses $@
 
 # Retrain only when the training data or configuration changed.
 $(MODEL): $(TRAINING_INPUTS) | $(STAMP)

@@ -11,14 +11,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import InterruptibleForm, latest_intent
-from bot import apply_steps as steps
-from bot.applications import ApplicationStore, UploadRejected
-from bot.catalogue import load_catalogue
-from bot.db import DatabaseUnavailable
+from bot.applying import steps
+from bot.applying.catalogue import load_catalogue
+from bot.channels.slack.files import attach_shared_file
+from bot.channels.slack.reviewing import post_for_review
+from bot.channels.source import SHARED_FILES_KEY, identity_of
 from bot.settings import public_web_url, slack
-from bot.slack.files import attach_shared_file
-from bot.slack.reviewing import post_for_review
-from bot.source import SHARED_FILES_KEY, identity_of
+from bot.store.applications import ApplicationStore, UploadRejected
+from bot.store.db import DatabaseUnavailable
 
 STORE_DOWN = (
     "I can't reach our application database right now, so I can't save this step. "

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import cant_help
-from bot.faq import load_faq
+from bot.answers.faq import load_faq
 
 
 class ActionCantHelp(Action):

@@ -8,9 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.faq import load_faq
-from bot.faq_responses import response_name
-from bot.suggestions import pick_suggestions
+from bot.answers.faq import load_faq
+from bot.answers.responses import response_name
+from bot.answers.suggestions import pick_suggestions
 
 
 def cant_help(dispatcher: CollectingDispatcher) -> None:

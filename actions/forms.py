@@ -15,8 +15,8 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import apply_steps as steps
-from bot.faq import load_faq
+from bot.answers.faq import load_faq
+from bot.applying import steps
 
 
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:

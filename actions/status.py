@@ -10,13 +10,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import InterruptibleForm
-from bot.applications import ApplicationStore
-from bot.db import DatabaseUnavailable
-from bot.emails import check_email
-from bot.references import parse_reference
+from bot.channels.source import identity_of, source_of
+from bot.reading.emails import check_email
+from bot.reading.references import parse_reference
+from bot.reviewing.status import StatusDesk
 from bot.settings import credly_client_for_learners
-from bot.source import identity_of, source_of
-from bot.status import StatusDesk
+from bot.store.applications import ApplicationStore
+from bot.store.db import DatabaseUnavailable
 
 SLOTS = ("status_reference", "status_email")
 NOT_A_REFERENCE = "That doesn't look like an application reference: it looks like ACTS-7KQ2-M9XD."

@@ -245,7 +245,7 @@ def measure(
     log(f"{name}: starting")
     started = time.perf_counter()
     if is_project:  # as `make run` starts it: the database is migrated first
-        from bot.db import migrate
+        from bot.store.db import migrate
 
         migrate(env["DATABASE_URL"])
     try:

@@ -94,7 +94,7 @@ DEMO_SLACK_REVIEW_CHANNEL = {"id": "C0REVIEWS1", "name": "badge-reviews", "is_pr
 
 
 def slack_emulator_env(ports: Ports) -> dict[str, str]:
-    from bot.slack.emulator import EMULATOR_BOT_TOKEN, EMULATOR_SIGNING_SECRET
+    from bot.channels.slack.emulator import EMULATOR_BOT_TOKEN, EMULATOR_SIGNING_SECRET
 
     return {
         "SLACK_BOT_TOKEN": EMULATOR_BOT_TOKEN,
@@ -136,7 +136,7 @@ def services(
     py = sys.executable
     web_service = Service(
         name="web",
-        argv=[py, "-m", "bot.web", "--port", str(ports.web)],
+        argv=[py, "-m", "bot.channels.web", "--port", str(ports.web)],
         health_url=f"http://127.0.0.1:{ports.web}/health",
         public_url=f"http://localhost:{ports.web}/upload/<token>",
     )
@@ -185,7 +185,7 @@ def services(
     )
     slack = Service(
         name="slack",
-        argv=[py, "-m", "bot.slack.emulator", "--port", str(ports.slack),
+        argv=[py, "-m", "bot.channels.slack.emulator", "--port", str(ports.slack),
               "--events-url", f"http://127.0.0.1:{ports.rasa}/webhooks/slack/webhook"],
         health_url=f"http://127.0.0.1:{ports.slack}/health",
         public_url=f"http://localhost:{ports.slack}/__emulator/messages  (local Slack emulator)",
@@ -305,7 +305,7 @@ def running(
     if slack_emulated:
         env.update(slack_emulator_env(ports))
     with_slack = all(env.get(name) or os.environ.get(name) for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
-    from bot.db import migrate  # imported here: the benchmark uses this module without a database
+    from bot.store.db import migrate  # imported here: the benchmark uses this module without a database
 
     migrate(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
     with tempfile.TemporaryDirectory(prefix="acts-run-") as tmp:

@@ -1,4 +1,4 @@
-"""Rasa's REST channel, plus where each message came from (bot.source), which the client cannot set,
+"""Rasa's REST channel, plus where each message came from (bot.channels.source), which the client cannot set,
 and a clear 400 for a malformed request instead of a server error.
 
 Same name and URL as Rasa's own (`/webhooks/rest/webhook`), so clients notice nothing. Behind a
@@ -14,7 +14,7 @@ from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot.source import RESERVED_PREFIX, SOURCE_KEY, web_source
+from bot.channels.source import RESERVED_PREFIX, SOURCE_KEY, web_source
 
 MAX_SENDER_LENGTH = 128
 MAX_MESSAGE_LENGTH = 5000

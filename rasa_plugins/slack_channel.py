@@ -6,8 +6,8 @@ is not a timeout, and knows nothing of shared files, identities or reviewers, so
 the project's own. Every request's signature is verified (slack_sdk's SignatureVerifier, which
 also refuses timestamps more than 5 minutes away); Slack gets its 200 at once and the answer is
 posted through the Web API, since Slack wants an answer within 3 seconds. Which events are a
-learner's message, once each, is decided by bot.slack.events; reviewers' clicks go to
-bot.slack.reviewing, in a thread (they touch the database and Credly).
+learner's message, once each, is decided by bot.channels.slack.events; reviewers' clicks go to
+bot.channels.slack.reviewing, in a thread (they touch the database and Credly).
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.applications import ApplicationStore
+from bot.channels.slack import blocks, reviewing
+from bot.channels.slack.client import async_web_client
+from bot.channels.slack.events import EventFilter, LearnerMessage
+from bot.channels.source import IDENTITY_KEY, SHARED_FILES_KEY, SLACK, SOURCE_KEY, Identity, slack_source
 from bot.settings import SlackSettings, slack
-from bot.slack import blocks, reviewing
-from bot.slack.client import async_web_client
-from bot.slack.events import EventFilter, LearnerMessage
-from bot.source import IDENTITY_KEY, SHARED_FILES_KEY, SLACK, SOURCE_KEY, Identity, slack_source
+from bot.store.applications import ApplicationStore
 
 log = logging.getLogger(__name__)
 PROFILE_SECONDS = 600

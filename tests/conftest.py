@@ -54,7 +54,7 @@ def fresh_postgres_database():
     try:
         yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     finally:
-        from bot.db import engine_for
+        from bot.store.db import engine_for
 
         engine_for.cache_clear()
         with admin.connect() as connection:

@@ -33,7 +33,7 @@ def answer_until_upload(chat: Chat, email: str) -> str:
 
 def apply_and_submit(deployment) -> tuple[str, str]:
     """A complete application by conversation, with a real PDF; returns (reference, email)."""
-    from bot.references import parse_reference
+    from bot.reading.references import parse_reference
 
     chat, email = new_learner(deployment)
     link = answer_until_upload(chat, email)

@@ -13,8 +13,7 @@ from typing import Any
 import requests
 from aiohttp import web
 
-from bot.serve import free_port
-from bot.slack.emulator import (
+from bot.channels.slack.emulator import (
     DELIVERY_TIMEOUT,
     EMULATOR_APP_ID,
     EMULATOR_BOT_ID,
@@ -27,6 +26,7 @@ from bot.slack.emulator import (
     Workspace,
     make_app,
 )
+from bot.serve import free_port
 
 
 @contextmanager

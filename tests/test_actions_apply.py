@@ -10,9 +10,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.apply_form import AskDocument, FinishApplication, ValidateApplyForm
-from bot import apply_steps as steps
-from bot.applications import ApplicationStore
-from bot.db import migrate
+from bot.applying import steps
+from bot.store.applications import ApplicationStore
+from bot.store.db import migrate
 from tests.files import pdf_bytes
 
 DOMAIN = {"slots": {}, "forms": {"apply_form": {"required_slots": []}}}

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionCantHelp, ActionContact
 from actions.faq import ActionAnswerSuggestion, ActionDidYouMean
-from bot.faq import load_faq
+from bot.answers.faq import load_faq
 
 
 def tracker(intent: str, ranking: list[tuple[str, float]] | None = None, slots: dict | None = None) -> Tracker:

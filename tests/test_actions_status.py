@@ -12,10 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.status import CheckStatus
 from bot import settings
-from bot.applications import ApplicationStore, Details
-from bot.db import migrate
-from bot.reviews import Reviews
-from bot.source import SOURCE_KEY
+from bot.channels.source import SOURCE_KEY
+from bot.reviewing.decisions import Reviews
+from bot.store.applications import ApplicationStore, Details
+from bot.store.db import migrate
 from tests.emulator_thread import emulator
 from tests.files import pdf_bytes
 

@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.applications import DRAFT, SUBMITTED, ApplicationStore, Details, UploadRejected
-from bot.db import DatabaseUnavailable, migrate
-from bot.references import parse_reference
+from bot.reading.references import parse_reference
+from bot.store.applications import DRAFT, SUBMITTED, ApplicationStore, Details, UploadRejected
+from bot.store.db import DatabaseUnavailable, migrate
 from tests.conftest import fresh_postgres_database
 from tests.files import jpeg_bytes, pdf_bytes
 
@@ -141,7 +141,7 @@ def test_an_application_keeps_the_details_it_was_submitted_with(store):
 def test_database_errors_never_carry_personal_data(store):
     """A constraint error's text (PostgreSQL quotes the conflicting value) never reaches a log:
     not in the error, not in its traceback."""
-    from bot.models import Applicant
+    from bot.store.models import Applicant
 
     def twice(session):
         session.add_all([Applicant(email="secret.person@example.org"), Applicant(email="secret.person@example.org")])
@@ -153,7 +153,7 @@ def test_database_errors_never_carry_personal_data(store):
 
 
 def test_engines_hide_query_parameters(database_url):
-    from bot.db import engine_for
+    from bot.store.db import engine_for
 
     assert engine_for(database_url).hide_parameters
 

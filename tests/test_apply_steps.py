@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import apply_steps as steps
-from bot.applications import DocumentInfo
-from bot.corrections import parse_correction
+from bot.applying import steps
+from bot.reading.corrections import parse_correction
+from bot.store.applications import DocumentInfo
 
 TODAY = date(2026, 11, 27)
 TSF = "team-science-fundamentals"

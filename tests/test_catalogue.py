@@ -1,5 +1,5 @@
-from bot.catalogue import load_catalogue
-from bot.eligibility import badge_open, training_completed, training_qualifies
+from bot.applying.catalogue import load_catalogue
+from bot.applying.eligibility import badge_open, training_completed, training_qualifies
 
 CATALOGUE = load_catalogue()
 TSF = CATALOGUE.get("team-science-fundamentals")

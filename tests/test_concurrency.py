@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bot.applications import SUBMITTED, ApplicationStore, Details, UploadRejected
-from bot.db import migrate
-from bot.models import Application, StatusLookup
-from bot.status import MAX_FAILURES_PER_SOURCE, NO_MATCH, TOO_MANY, StatusDesk
+from bot.reviewing.status import MAX_FAILURES_PER_SOURCE, NO_MATCH, TOO_MANY, StatusDesk
+from bot.store.applications import SUBMITTED, ApplicationStore, Details, UploadRejected
+from bot.store.db import migrate
+from bot.store.models import Application, StatusLookup
 from tests.conftest import fresh_postgres_database
 from tests.files import jpeg_bytes, pdf_bytes
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from bot.corrections import Correction, parse_correction
+from bot.reading.corrections import Correction, parse_correction
 
 
 @pytest.mark.parametrize(

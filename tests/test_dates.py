@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from bot.dates import UNREADABLE, DateCheck, check_completion_date, parse_completion_date
+from bot.reading.dates import UNREADABLE, DateCheck, check_completion_date, parse_completion_date
 
 TODAY = date(2026, 11, 27)  # late autumn: the current season began on 1 September 2026
 

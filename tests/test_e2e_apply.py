@@ -9,10 +9,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot import apply_steps as steps
-from bot.applications import ApplicationStore
-from bot.models import Application
-from bot.references import parse_reference
+from bot.applying import steps
+from bot.reading.references import parse_reference
+from bot.store.applications import ApplicationStore
+from bot.store.models import Application
 from tests.conftest import Chat
 from tests.conversations import answer_until_upload, new_learner, upload
 from tests.files import jpeg_bytes, pdf_bytes

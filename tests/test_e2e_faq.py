@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.faq import load_faq
+from bot.answers.faq import load_faq
 
 # One learner question per FAQ topic, and the fact its answer must carry.
 QUESTIONS = [

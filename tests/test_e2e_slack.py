@@ -10,10 +10,10 @@ import time
 import pytest
 import requests
 
-from bot.applications import ApplicationStore
-from bot.references import parse_reference
-from bot.slack.reviewing import APPROVE, REJECT
-from bot.uploads import UNKNOWN_TYPE
+from bot.channels.slack.reviewing import APPROVE, REJECT
+from bot.reading.references import parse_reference
+from bot.store.applications import ApplicationStore
+from bot.store.uploads import UNKNOWN_TYPE
 from tests.conftest import _deploy, new_ports
 from tests.files import pdf_bytes
 from tests.slack_emulator_thread import slack_emulator

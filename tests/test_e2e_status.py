@@ -12,8 +12,8 @@ import time
 
 import requests
 
-from bot.applications import ApplicationStore
-from bot.status import MAX_FAILURES_PER_SOURCE
+from bot.reviewing.status import MAX_FAILURES_PER_SOURCE
+from bot.store.applications import ApplicationStore
 from tests.conftest import ROOT, Chat, http_from
 from tests.conversations import apply_and_submit
 
@@ -28,7 +28,7 @@ def review(deployment, *args: str) -> subprocess.CompletedProcess:
     }
     env.pop("CREDLY_TOKEN", None)
     return subprocess.run(
-        [sys.executable, "-m", "bot.review", "--reviewer", "alice", *args],
+        [sys.executable, "-m", "bot.reviewing.cli", "--reviewer", "alice", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

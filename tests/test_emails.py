@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from bot.emails import (
+from bot.reading.emails import (
     BAD_DOMAIN,
     BAD_LOCAL,
     NOT_FOUND,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from bot.faq import load_faq
-from bot.faq_responses import OUTPUT, render, response_name
+from bot.answers.faq import load_faq
+from bot.answers.responses import OUTPUT, render, response_name
 from tests.conftest import ROOT
 
 SEED_TOPICS = {

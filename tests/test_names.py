@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from bot.names import NOT_A_NAME, ONE_WORD, check_full_name, split_name
+from bot.reading.names import NOT_A_NAME, ONE_WORD, check_full_name, split_name
 
 
 @pytest.mark.parametrize(

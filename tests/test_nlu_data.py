@@ -6,7 +6,7 @@ from collections import Counter
 
 import yaml
 
-from bot.faq import load_faq
+from bot.answers.faq import load_faq
 from tests.conftest import ROOT
 from tests.nlu_files import load_examples, near_duplicates, normalise
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.orcid import normalise_orcid, orcid_check_digit
+from bot.reading.orcid import normalise_orcid, orcid_check_digit
 
 # Real, published iDs: Josiah Carberry (ORCID's test persona) and two with other check symbols.
 REAL_IDS = ["0000-0002-1825-0097", "0000-0001-5109-3700", "0000-0002-1694-233X"]

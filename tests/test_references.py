@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.references import ALPHABET, new_reference, parse_reference
+from bot.reading.references import ALPHABET, new_reference, parse_reference
 
 FORMAT = re.compile(r"ACTS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
 

@@ -7,14 +7,14 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot import review
-from bot.applications import ApplicationStore, Details
 from bot.credly.client import CredlyClient
 from bot.credly.sync import BadWebhook, handle_webhook
-from bot.db import migrate
-from bot.models import StatusLookup
-from bot.reviews import ReviewError, Reviews
-from bot.status import MAX_FAILURES_PER_SOURCE, NO_MATCH, StatusDesk
+from bot.reviewing import cli as review
+from bot.reviewing.decisions import ReviewError, Reviews
+from bot.reviewing.status import MAX_FAILURES_PER_SOURCE, NO_MATCH, StatusDesk
+from bot.store.applications import ApplicationStore, Details
+from bot.store.db import migrate
+from bot.store.models import StatusLookup
 from tests.emulator_thread import emulator
 from tests.files import pdf_bytes
 

@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.emulator import EMULATOR_SIGNING_SECRET, signature, slack_json
+from bot.channels.slack.emulator import EMULATOR_SIGNING_SECRET, signature, slack_json
 from tests.slack_emulator_thread import RunningSlackEmulator, serve_in_thread, slack_emulator
 
 BUTTONS = [

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.slack import blocks
-from bot.slack.events import EventFilter, plain_text
-from bot.source import IDENTITY_KEY, SLACK, Identity, identity_of
+from bot.channels.slack import blocks
+from bot.channels.slack.events import EventFilter, plain_text
+from bot.channels.source import IDENTITY_KEY, SLACK, Identity, identity_of
 
 BOT = "UBOT"
 

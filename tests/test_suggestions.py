@@ -1,4 +1,4 @@
-from bot.suggestions import pick_suggestions
+from bot.answers.suggestions import pick_suggestions
 
 ANSWERABLE = {"faq_fee", "faq_privacy", "faq_sharing", "faq_export"}
 

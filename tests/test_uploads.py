@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from bot.uploads import (
+from bot.store.uploads import (
     ALLOWED,
     DAMAGED,
     EMPTY,

@@ -15,15 +15,15 @@ from datetime import date
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot import apply_steps as steps
-from bot.corrections import FIELD_WORDS, parse_correction
-from bot.dates import EARLIEST_COMPLETION, check_completion_date
-from bot.emails import check_email
-from bot.names import MAX_NAME_LENGTH, check_full_name, split_name
-from bot.orcid import normalise_orcid, orcid_check_digit
-from bot.references import ALPHABET, parse_reference
-from bot.uploads import MAX_NAME_LENGTH as MAX_FILE_NAME_LENGTH
-from bot.uploads import safe_display_name
+from bot.applying import steps
+from bot.reading.corrections import FIELD_WORDS, parse_correction
+from bot.reading.dates import EARLIEST_COMPLETION, check_completion_date
+from bot.reading.emails import check_email
+from bot.reading.names import MAX_NAME_LENGTH, check_full_name, split_name
+from bot.reading.orcid import normalise_orcid, orcid_check_digit
+from bot.reading.references import ALPHABET, parse_reference
+from bot.store.uploads import MAX_NAME_LENGTH as MAX_FILE_NAME_LENGTH
+from bot.store.uploads import safe_display_name
 
 TODAY = date(2026, 11, 27)
 FAST = settings(max_examples=200, deadline=None)

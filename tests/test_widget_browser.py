@@ -21,10 +21,10 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect, sync_playwright
 
-from bot.applications import ApplicationStore
-from bot.faq import load_faq
-from bot.references import parse_reference
+from bot.answers.faq import load_faq
+from bot.reading.references import parse_reference
 from bot.serve import Cluster, Ports, free_port, running
+from bot.store.applications import ApplicationStore
 from tests.files import pdf_bytes
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,10 +8,10 @@ from html import unescape
 
 import pytest
 
-from bot.faq import load_faq
+from bot.answers.faq import load_faq
+from bot.channels.web.site import VENDORED, _asset_path, content_security_policy, demo_page, linked
 from bot.serve import Ports, services
 from bot.settings import allowed_origins, origin_of
-from bot.web.site import VENDORED, _asset_path, content_security_policy, demo_page, linked
 
 
 def test_web_addresses_become_links_that_open_in_a_new_tab():

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from bot.catalogue import load_catalogue
+from bot.applying.catalogue import load_catalogue
 
 log = logging.getLogger(__name__)
 REQUIRED = ("recipient_email", "issued_to_first_name", "issued_to_last_name", "badge_template_id", "issued_at")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.applications import ApplicationStore
 from bot.credly.client import CredlyClient, CredlyNotFound
-from bot.models import Application
+from bot.store.applications import ApplicationStore
+from bot.store.models import Application
 
 
 class BadWebhook(ValueError):

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from bot.faq import Faq, load_faq
+from bot.answers.faq import Faq, load_faq
 
-OUTPUT = Path(__file__).resolve().parent.parent / "data" / "nlu" / "faq_responses.yml"
+OUTPUT = Path(__file__).resolve().parents[2] / "data" / "nlu" / "faq_responses.yml"
 HEADER = (
-    "# GENERATED from bot/content/faq.yml by `make` (python -m bot.faq_responses).\n"
+    "# GENERATED from bot/content/faq.yml by `make` (python -m bot.answers.responses).\n"
     "# Do not edit: change the answers in bot/content/faq.yml instead.\n"
 )
 

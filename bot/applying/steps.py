@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.applications import Details, DocumentInfo
-from bot.catalogue import load_catalogue
-from bot.corrections import parse_correction
-from bot.dates import check_completion_date
-from bot.eligibility import badge_open, training_completed, training_qualifies
-from bot.emails import check_email
-from bot.faq import load_faq
-from bot.names import check_full_name
-from bot.orcid import normalise_orcid
+from bot.answers.faq import load_faq
+from bot.applying.catalogue import load_catalogue
+from bot.applying.eligibility import badge_open, training_completed, training_qualifies
+from bot.reading.corrections import parse_correction
+from bot.reading.dates import check_completion_date
+from bot.reading.emails import check_email
+from bot.reading.names import check_full_name
+from bot.reading.orcid import normalise_orcid
+from bot.store.applications import Details, DocumentInfo
 
 FORM_SLOTS = (
     "badge_id",

@@ -23,13 +23,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
-from bot.catalogue import load_catalogue
+from bot.answers.faq import load_faq
+from bot.applying.catalogue import load_catalogue
+from bot.channels.source import Identity
 from bot.credly.client import ACCEPTED, PENDING, REVOKED, CredlyClient, CredlyError
 from bot.credly.client import REJECTED as DECLINED
-from bot.faq import load_faq
-from bot.models import Applicant, Application, StatusLookup
-from bot.source import Identity
+from bot.store.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
+from bot.store.models import Applicant, Application, StatusLookup
 
 MAX_FAILURES_PER_SOURCE = 5
 WINDOW = timedelta(hours=1)

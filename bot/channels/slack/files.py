@@ -14,10 +14,10 @@ import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.applications import ApplicationStore, DocumentInfo, UploadRejected
+from bot.channels.slack.client import web_client
 from bot.settings import SlackSettings
-from bot.slack.client import web_client
-from bot.uploads import MAX_UPLOAD_BYTES, TOO_BIG
+from bot.store.applications import ApplicationStore, DocumentInfo, UploadRejected
+from bot.store.uploads import MAX_UPLOAD_BYTES, TOO_BIG
 
 UNAVAILABLE = (
     "I couldn't fetch the file you shared from Slack just now. Please share it again in a minute, "

@@ -1,4 +1,4 @@
-"""Runs the web service: `python -m bot.web --port 8080`."""
+"""Runs the web service: `python -m bot.channels.web --port 8080`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import logging
 
 from aiohttp import web
 
-from bot.db import migrate
-from bot.web.app import make_app
+from bot.channels.web.app import make_app
+from bot.store.db import migrate
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-CONTENT_FILE = Path(__file__).parent / "content" / "faq.yml"
+CONTENT_FILE = Path(__file__).resolve().parents[1] / "content" / "faq.yml"
 CONTACT_ENV = "ACTS_CONTACT"
 
 

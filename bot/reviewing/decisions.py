@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from bot.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
-from bot.catalogue import load_catalogue
+from bot.applying.catalogue import load_catalogue
 from bot.credly.client import CredlyClient, CredlyError, Recipient
-from bot.models import Application
-from bot.names import split_name
+from bot.reading.names import split_name
+from bot.store.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
+from bot.store.models import Application
 
 DECIDABLE = (SUBMITTED, UNDER_REVIEW)
 

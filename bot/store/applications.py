@@ -19,11 +19,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot import db
-from bot.models import OPEN_STATUSES, Applicant, Application, Document, StatusChange
-from bot.references import new_reference
+from bot.reading.references import new_reference
 from bot.settings import upload_dir, upload_link_hours
-from bot.uploads import ALLOWED, check_upload_file, safe_display_name
+from bot.store import db
+from bot.store.models import OPEN_STATUSES, Applicant, Application, Document, StatusChange
+from bot.store.uploads import ALLOWED, check_upload_file, safe_display_name
 
 DRAFT = "draft"
 SUBMITTED = "submitted"

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.models import Base
+from bot.store.models import Base
 
 config = context.config
 
@@ -15,7 +15,7 @@ def run(connection) -> None:
         context.run_migrations()
 
 
-if "connection" in config.attributes:  # bot.db.migrate()
+if "connection" in config.attributes:  # bot.store.db.migrate()
     run(config.attributes["connection"])
 else:  # the alembic command line
     with create_engine(config.get_main_option("sqlalchemy.url"), future=True).connect() as connection:

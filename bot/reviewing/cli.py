@@ -1,10 +1,10 @@
 """The reviewers' command line: list, show, start, approve and reject applications.
 
-    python -m bot.review list [--status submitted]
-    python -m bot.review show ACTS-7KQ2-M9XD
-    python -m bot.review start ACTS-7KQ2-M9XD
-    python -m bot.review approve ACTS-7KQ2-M9XD
-    python -m bot.review reject ACTS-7KQ2-M9XD --reason "The certificate is for another course."
+    python -m bot.reviewing.cli list [--status submitted]
+    python -m bot.reviewing.cli show ACTS-7KQ2-M9XD
+    python -m bot.reviewing.cli start ACTS-7KQ2-M9XD
+    python -m bot.reviewing.cli approve ACTS-7KQ2-M9XD
+    python -m bot.reviewing.cli reject ACTS-7KQ2-M9XD --reason "The certificate is for another course."
 
 The reviewer's name comes from --reviewer, else ACTS_REVIEWER, else the login name.
 """
@@ -16,12 +16,12 @@ import getpass
 import os
 import sys
 
-from bot.applications import ApplicationStore
-from bot.db import DatabaseUnavailable
-from bot.references import parse_reference
-from bot.reviews import ReviewError, Reviews
+from bot.channels.slack.notify import learner_notifier
+from bot.reading.references import parse_reference
+from bot.reviewing.decisions import ReviewError, Reviews
 from bot.settings import credly_client, slack, upload_dir
-from bot.slack.notify import learner_notifier
+from bot.store.applications import ApplicationStore
+from bot.store.db import DatabaseUnavailable
 
 
 def _reviewer(args: argparse.Namespace) -> str:
@@ -69,7 +69,7 @@ def _show(store: ApplicationStore, reference: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.review", description="Review ACTS badge applications.")
+    parser = argparse.ArgumentParser(prog="python -m bot.reviewing.cli", description="Review ACTS badge applications.")
     parser.add_argument("--reviewer", help="your name, recorded with every decision")
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="applications, optionally of one status")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from bot.text import ascii_digits
+from bot.reading.text import ascii_digits
 
 PREFIX = "ACTS"
 # Crockford base32: no I, L, O or U, so a reference read aloud or copied by hand survives.

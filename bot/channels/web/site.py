@@ -1,7 +1,7 @@
 """The demo page a learner opens first, and the website chat widget's files (served here: no CDN).
 
 The page is made from bot/content/faq.yml, so the page text and the assistant's answers never
-disagree. The widget's scripts come from bot/web/static and deep-chat's bundle from node_modules
+disagree. The widget's scripts come from bot/channels/web/static and deep-chat's bundle from node_modules
 (installed by `make install` with `npm ci`).
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.faq import Faq, load_faq
+from bot.answers.faq import Faq, load_faq
 from bot.settings import ROOT, bot_public_url, origin_of, public_web_url
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.catalogue import Badge
+from bot.applying.catalogue import Badge
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ signed with the signing secret (`v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`), P
 project's URL, and given up after 3 s. Faults (429 with Retry-After, errors, slow answers,
 dropped connections) are injected there too. State lives in memory.
 
-`make run` can start it in place of Slack: `python -m bot.slack.emulator --port 8091
+`make run` can start it in place of Slack: `python -m bot.channels.slack.emulator --port 8091
 --events-url http://127.0.0.1:5005/webhooks/slack/webhook`.
 """
 

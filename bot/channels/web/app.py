@@ -8,14 +8,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.applications import LINK_INVALID, ApplicationStore, UploadRejected
+from bot.channels.slack.notify import learner_notifier
+from bot.channels.web import pages, site
 from bot.credly.client import CredlyError
 from bot.credly.sync import BadWebhook, handle_webhook
-from bot.db import DatabaseUnavailable
 from bot.settings import allowed_origins, credly_client, slack
-from bot.slack.notify import learner_notifier
-from bot.uploads import MAX_UPLOAD_BYTES, TOO_BIG
-from bot.web import pages, site
+from bot.store.applications import LINK_INVALID, ApplicationStore, UploadRejected
+from bot.store.db import DatabaseUnavailable
+from bot.store.uploads import MAX_UPLOAD_BYTES, TOO_BIG
 
 log = logging.getLogger(__name__)
 STORE = web.AppKey("store", ApplicationStore)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import ascii_digits
+from bot.reading.text import ascii_digits
 
 # Four groups of four, with or without hyphens or spaces; the last character may be the check
 # symbol X. Digits or letters glued on either side mean it is part of something longer, not an

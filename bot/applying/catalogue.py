@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-CATALOGUE_FILE = Path(__file__).parent / "content" / "badges.yml"
+CATALOGUE_FILE = Path(__file__).resolve().parents[1] / "content" / "badges.yml"
 OPEN = "open"
 
 

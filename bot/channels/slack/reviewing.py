@@ -14,14 +14,14 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.applications import ApplicationStore
-from bot.catalogue import load_catalogue
-from bot.models import Application
-from bot.reviews import Outcome, ReviewError, Reviews
+from bot.applying.catalogue import load_catalogue
+from bot.channels.slack.blocks import mrkdwn
+from bot.channels.slack.client import web_client
+from bot.channels.slack.notify import SLACK_PREFIX, learner_notifier
+from bot.reviewing.decisions import Outcome, ReviewError, Reviews
 from bot.settings import SlackSettings, credly_client, upload_dir
-from bot.slack.blocks import mrkdwn
-from bot.slack.client import web_client
-from bot.slack.notify import SLACK_PREFIX, learner_notifier
+from bot.store.applications import ApplicationStore
+from bot.store.models import Application
 
 log = logging.getLogger(__name__)
 APPROVE, REJECT = "acts_review_approve", "acts_review_reject"

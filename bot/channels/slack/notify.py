@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
-from bot.models import Application
+from bot.channels.slack.blocks import mrkdwn
+from bot.channels.slack.client import web_client
 from bot.settings import SlackSettings
-from bot.slack.blocks import mrkdwn
-from bot.slack.client import web_client
+from bot.store.models import Application
 
 log = logging.getLogger(__name__)
 SLACK_PREFIX = "slack:"
@@ -32,7 +32,7 @@ def learner_notifier(settings: SlackSettings | None) -> Callable[[Application], 
     def notify(application: Application) -> None:
         if not (application.filed_by or "").startswith(SLACK_PREFIX):
             return
-        from bot.status import explain  # the same words as a status question gets
+        from bot.reviewing.status import explain  # the same words as a status question gets
 
         user = application.filed_by.removeprefix(SLACK_PREFIX)
         client = web_client(settings)

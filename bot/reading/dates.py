@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.text import ascii_digits
+from bot.reading.text import ascii_digits
 
 # A course finished before this day is implausibly old for this programme.
 EARLIEST_COMPLETION = date(2015, 1, 1)

@@ -1,0 +1,1 @@
+"""Applying for a badge: the catalogue, who is eligible, and the form's steps."""

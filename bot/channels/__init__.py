@@ -1,0 +1,1 @@
+"""Where learners reach the assistant: the web service and widget, Slack, and message sources."""

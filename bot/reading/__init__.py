@@ -1,0 +1,1 @@
+"""Reading what learners type: dates, names, emails, ORCID iDs, references, corrections."""

@@ -1,0 +1,1 @@
+"""Deciding applications (reviewers' command line and decisions) and telling learners where they stand."""

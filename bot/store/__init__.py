@@ -1,0 +1,1 @@
+"""The applications store: tables, migrations, the database, and checks of uploaded files."""
