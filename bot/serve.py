@@ -184,7 +184,7 @@ def services(
         public_url=f"http://localhost:{ports.actions}/webhook",
     )
     slack = Service(
-        name="slack",
+        name="slack-emulator",
         argv=[py, "-m", "bot.channels.slack.emulator", "--port", str(ports.slack),
               "--events-url", f"http://127.0.0.1:{ports.rasa}/webhooks/slack/webhook"],
         health_url=f"http://127.0.0.1:{ports.slack}/health",
