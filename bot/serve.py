@@ -159,7 +159,7 @@ def services(
         argv=[
             rasa_python or py,
             "-m",
-            "rasa",
+            "rasa" if rasa_python else "rasa_plugins.lean_server",  # ours without TensorFlow; stock as is
             "run",
             "--model",
             str(model),
@@ -176,7 +176,7 @@ def services(
         public_url=f"http://localhost:{ports.rasa}/webhooks/rest/webhook",
     )
     if api_token:  # Rasa's HTTP API (conversations' trackers), only with a token: operators and tests
-        rasa.argv += ["--enable-api", "--auth-token", api_token]
+        rasa.argv += ["--enable-api", f"--auth-token={api_token}"]  # "=": a token may start with "-"
     actions = Service(
         name="actions",
         argv=[py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
