@@ -16,10 +16,13 @@ invent any number of conversation ids).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
@@ -29,7 +32,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.store.conversations import Append, ConversationLog, GroupWriter
+
 logger = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _is_session_start(event: Event) -> bool:
@@ -59,6 +65,10 @@ class LiveTrackerStore(TrackerStore):
         if self.event_broker is not None:  # copying the events is only needed to stream them
             new_events = self._unsaved_events(tracker, list(tracker.events))
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+        self._remember(tracker)
+
+    def _remember(self, tracker: DialogueStateTracker) -> None:
+        """Keeps the tracker as the conversation's saved state, all its events counted as saved."""
         now = self.clock()
         self._saved[tracker.sender_id] = (tracker, len(tracker.events), now)
         self._saved.move_to_end(tracker.sender_id)
@@ -115,3 +125,97 @@ class LiveTrackerStore(TrackerStore):
 
     async def keys(self) -> Iterable[str]:
         return list(self._saved)
+
+
+class DurableTrackerStore(LiveTrackerStore):
+    """The live store, with every event also appended to an embedded SQLite file (bot.store.conversations).
+
+    Conversations stay live objects in memory (the speed of LiveTrackerStore); each save appends
+    the new events to disk through a group-commit writer thread, and returns only once they are
+    committed: Rasa saves a conversation before it sends the reply, so an answer the learner got
+    is on disk. A conversation not in memory (after a restart, a crash, or eviction) is read back
+    from disk: its last session for `retrieve`, all of it for `retrieve_full_tracker`, as Rasa's
+    SQL store does. One Rasa server process owns the file (its event numbering lives in memory).
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        event_broker: EventBroker | None = None,
+        db: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+        path = Path(db or os.environ.get("ACTS_CONVERSATIONS_DB") or ROOT / "var" / "conversations.db")
+        self.path = path if path.is_absolute() else ROOT / path
+        self.log = ConversationLog(self.path)
+        self.writer = GroupWriter(self.path).start()
+        self._next_seq: dict[str, int] = {}  # the seq the conversation's next event gets on disk
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        events = list(tracker.events)
+        new_events = self._unsaved_events(tracker, events)
+        if new_events:
+            await self._append(tracker.sender_id, new_events)
+        await super().save(tracker)
+
+    async def _append(self, sender_id: str, new_events: list[Event]) -> None:
+        first_seq = await self._seq(sender_id)
+        starts = [first_seq + i for i, event in enumerate(new_events) if _is_session_start(event)]
+        append = Append(
+            sender_id,
+            first_seq,
+            [event.as_dict() for event in new_events],
+            session_start_seq=starts[-1] if starts else None,
+            last_active=time.time(),
+        )
+        loop = asyncio.get_running_loop()
+        committed = loop.create_future()
+
+        def done(error: BaseException | None) -> None:
+            loop.call_soon_threadsafe(_settle, committed, error)
+
+        self.writer.submit(append, done)
+        await committed  # an error fails this message's handling: nothing is half-kept in memory either
+        self._next_seq[sender_id] = first_seq + len(new_events)
+
+    async def _seq(self, sender_id: str) -> int:
+        if sender_id not in self._next_seq:
+            position = await asyncio.to_thread(self.log.position, sender_id)
+            self._next_seq[sender_id] = 0 if position is None else position[0] + 1
+        return self._next_seq[sender_id]
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        if sender_id not in self._saved:
+            next_seq, events = await asyncio.to_thread(self.log.last_session, sender_id)
+            self._next_seq[sender_id] = next_seq
+            if not events:
+                return None
+            self._remember(self._rebuild_from(sender_id, events))  # all on disk already: memory only
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None and tracker is not self._saved[sender_id][0]:
+            # A new session began in memory: keep its view, so later saves see the same object.
+            _, _, saved_at = self._saved[sender_id]
+            self._saved[sender_id] = (tracker, len(tracker.events), saved_at)
+        return tracker
+
+    async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
+        events = await asyncio.to_thread(self.log.events, sender_id)
+        return self._rebuild_from(sender_id, events) if events else None
+
+    def _rebuild_from(self, sender_id: str, events: list[dict[str, Any]]) -> DialogueStateTracker:
+        return DialogueStateTracker.from_events(
+            sender_id, [Event.from_parameters(event) for event in events], self.domain.slots
+        )
+
+    async def keys(self) -> Iterable[str]:
+        return await asyncio.to_thread(self.log.senders)
+
+
+def _settle(future: asyncio.Future, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)

@@ -73,6 +73,7 @@ def _deploy(model: Path, workdir: Path, database_url: str, ports: Ports | None =
         "DATABASE_URL": database_url,
         "ACTS_UPLOAD_DIR": str(deployment.upload_dir),
         "ACTS_RASA_API_TOKEN": deployment.api_token,
+        "ACTS_CONVERSATIONS_DB": str(workdir / "conversations.db"),
         **(env or {}),
     }
     with running(ports, model, log_dir=deployment.log_dir, env=env):

@@ -177,3 +177,19 @@ def test_a_database_that_cannot_be_reached_is_reported_as_such(tmp_path):
     store = ApplicationStore(url="postgresql://nobody@127.0.0.1:1/none", documents_dir=tmp_path)
     with pytest.raises(DatabaseUnavailable):
         store.start_draft("conv-1", DETAILS.badge_id)
+
+
+def test_abandoned_drafts_are_cancelled_with_their_files_and_recent_ones_kept(database_url, tmp_path):
+    migrate(database_url)
+    now = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
+    store = ApplicationStore(url=database_url, documents_dir=tmp_path / "uploads", clock=lambda: now[0])
+    old = store.start_draft("conv-old", DETAILS.badge_id)
+    store.attach_document(old.token, "certificate.pdf", pdf_bytes())
+    now[0] += timedelta(hours=30)
+    store.start_draft("conv-new", DETAILS.badge_id)
+    cutoff = now[0] - timedelta(hours=24)
+    assert store.discard_abandoned_drafts(cutoff, dry_run=True) == 1
+    assert len(list((tmp_path / "uploads").iterdir())) == 1  # a dry run deletes nothing
+    assert store.discard_abandoned_drafts(cutoff) == 1
+    assert list((tmp_path / "uploads").iterdir()) == [] and store.draft_documents("conv-old") == []
+    assert store.discard_abandoned_drafts(cutoff) == 0  # the recent draft stays

@@ -153,12 +153,16 @@ class ApplicationStore:
             if draft is None or draft.badge_id != badge_id:
                 if draft is not None:
                     self._discard(session, draft, "badge changed")
-                draft = Application(status=DRAFT, badge_id=badge_id, conversation_id=conversation_id)
+                now = self.clock()
+                draft = Application(
+                    status=DRAFT, badge_id=badge_id, conversation_id=conversation_id, created_at=now, updated_at=now
+                )
                 session.add(draft)
                 session.flush()
                 self._record(session, draft, None, DRAFT, LEARNER)
             draft.upload_token_hash = _hash_token(token)
             draft.upload_token_expires_at = expires_at
+            draft.updated_at = self.clock()  # when the learner was last here (abandoned drafts are cleaned up)
             return UploadLink(token=token, expires_at=expires_at)
 
         return self.transaction(work)
@@ -221,7 +225,7 @@ class ApplicationStore:
         spent = session.execute(
             update(Application)
             .where(Application.id == draft_id, Application.upload_token_hash == _hash_token(token))
-            .values(upload_token_hash=None, upload_token_expires_at=None)
+            .values(upload_token_hash=None, upload_token_expires_at=None, updated_at=self.clock())
             .execution_options(synchronize_session=False)
         )
         return spent.rowcount == 1
@@ -249,6 +253,23 @@ class ApplicationStore:
                 if draft is None
                 else [DocumentInfo(d.original_name, d.size, d.mime, d.sha256) for d in draft.documents]
             )
+
+        return self.transaction(work)
+
+    def discard_abandoned_drafts(self, before: datetime, dry_run: bool = False) -> int:
+        """Cancels drafts untouched since `before` (their upload link has expired) and deletes their
+        files; returns how many there were."""
+
+        def work(session: Session) -> int:
+            drafts = (
+                session.execute(select(Application).where(Application.status == DRAFT, Application.updated_at < before))
+                .scalars()
+                .all()
+            )
+            if not dry_run:
+                for draft in drafts:
+                    self._discard(session, draft, "abandoned: the upload link expired")
+            return len(drafts)
 
         return self.transaction(work)
 
