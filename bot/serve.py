@@ -64,10 +64,17 @@ def base_env() -> dict[str, str]:
     return env
 
 
-def endpoints_file(ports: Ports, template: Path, workdir: Path) -> Path:
-    """endpoints.yml with the action server URL pointing at the chosen port."""
+def bind_host() -> str:
+    """Where the servers listen: this machine only, unless ACTS_BIND_HOST says (0.0.0.0 in a container)."""
+    return os.environ.get("ACTS_BIND_HOST") or "127.0.0.1"
+
+
+def endpoints_file(ports: Ports, template: Path, workdir: Path, action_token: str | None = None) -> Path:
+    """endpoints.yml with the action server URL pointing at the chosen port (and its token, if set)."""
     config = yaml.safe_load(template.read_text()) or {}
     config["action_endpoint"] = {"url": f"http://127.0.0.1:{ports.actions}/webhook"}
+    if action_token:
+        config["action_endpoint"]["token"] = action_token  # sent as ?token=
     path = workdir / "endpoints.yml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -136,7 +143,7 @@ def services(
     py = sys.executable
     web_service = Service(
         name="web",
-        argv=[py, "-m", "bot.channels.web", "--port", str(ports.web)],
+        argv=[py, "-m", "bot.channels.web", "--host", bind_host(), "--port", str(ports.web)],
         health_url=f"http://127.0.0.1:{ports.web}/health",
         public_url=f"http://localhost:{ports.web}/upload/<token>",
     )
@@ -146,6 +153,8 @@ def services(
             py,
             "-m",
             "bot.credly.emulator",
+            "--host",
+            bind_host(),
             "--port",
             str(ports.credly),
             "--webhook-url",
@@ -161,6 +170,8 @@ def services(
             "-m",
             "rasa" if rasa_python else "rasa_plugins.lean_server",  # ours without TensorFlow; stock as is
             "run",
+            "--interface",
+            bind_host(),
             "--model",
             str(model),
             "--port",
@@ -179,13 +190,13 @@ def services(
         rasa.argv += ["--enable-api", f"--auth-token={api_token}"]  # "=": a token may start with "-"
     actions = Service(
         name="actions",
-        argv=[py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
+        argv=[py, "-m", "actions.server", "--host", bind_host(), "--port", str(ports.actions)],
         health_url=f"http://127.0.0.1:{ports.actions}/health",
         public_url=f"http://localhost:{ports.actions}/webhook",
     )
     slack = Service(
         name="slack-emulator",
-        argv=[py, "-m", "bot.channels.slack.emulator", "--port", str(ports.slack),
+        argv=[py, "-m", "bot.channels.slack.emulator", "--host", bind_host(), "--port", str(ports.slack),
               "--events-url", f"http://127.0.0.1:{ports.rasa}/webhooks/slack/webhook"],
         health_url=f"http://127.0.0.1:{ports.slack}/health",
         public_url=f"http://localhost:{ports.slack}/__emulator/messages  (local Slack emulator)",
@@ -309,7 +320,8 @@ def running(
 
     migrate(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
     with tempfile.TemporaryDirectory(prefix="acts-run-") as tmp:
-        endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp))
+        action_token = env.get("ACTS_ACTION_SERVER_TOKEN") or os.environ.get("ACTS_ACTION_SERVER_TOKEN")
+        endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp), action_token)
         credentials = credentials_file(ROOT / "credentials.yml", Path(tmp), with_slack)
         api_token = env.get("ACTS_RASA_API_TOKEN") or os.environ.get("ACTS_RASA_API_TOKEN")
         specs = services(

@@ -74,6 +74,7 @@ def _deploy(model: Path, workdir: Path, database_url: str, ports: Ports | None =
         "ACTS_UPLOAD_DIR": str(deployment.upload_dir),
         "ACTS_RASA_API_TOKEN": deployment.api_token,
         "ACTS_CONVERSATIONS_DB": str(workdir / "conversations.db"),
+        "ACTS_ACTION_SERVER_TOKEN": secrets.token_urlsafe(16),  # every test deployment runs with it
         **(env or {}),
     }
     with running(ports, model, log_dir=deployment.log_dir, env=env):
