@@ -45,6 +45,21 @@ def _identity(tracker: Tracker):
     return identity_of(tracker.latest_message.get("metadata"), tracker.get_latest_input_channel())
 
 
+def _validated_before_this_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the learner's latest message if the form had set it, that is, had
+    validated it; None otherwise (a value Rasa's slot extraction stored was never checked)."""
+    users = [index for index, event in enumerate(tracker.events) if event.get("event") == "user"]
+    value, action = None, None
+    for event in tracker.events[: users[-1] if users else 0]:
+        if event.get("event") == "action":
+            action = event.get("name")
+        elif event.get("event") == "slot" and event.get("name") == slot:
+            value = event.get("value") if action == "apply_form" else None
+        elif event.get("event") in ("restart", "reset_slots"):
+            value = None
+    return value
+
+
 def _cleared() -> list[dict[str, Any]]:
     return [SlotSet(name, None) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS + ("requested_slot",)]
 
@@ -108,6 +123,10 @@ class ValidateApplyForm(InterruptibleForm):
     async def _validate(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
+        if value is not None and value == _validated_before_this_message(tracker, slot):
+            # Accepted when it was given: a resumed form ("continue my application") re-checks every
+            # answer it already has, and a stored value is not something the learner typed again.
+            return {slot: value}
         try:
             # In a thread: the document step reads the database, which must not stall other conversations.
             return _say(dispatcher, await asyncio.to_thread(self._step, slot, str(value), tracker))

@@ -1,5 +1,5 @@
 """`rasa run` without TensorFlow when the pipeline has no TensorFlow component, and with
-rasa_plugins.speedups applied.
+rasa_plugins.speedups and rasa_plugins.action_failures applied.
 
 TensorFlow is 360 MB of the Rasa server's memory and several seconds of its start-up, yet this
 assistant's pipeline (a character n-gram classifier and the rule policy) never calls it. Rasa
@@ -80,9 +80,10 @@ def main() -> None:
         without_tensorflow()
     from rasa.__main__ import main as rasa_main
 
-    from rasa_plugins import speedups
+    from rasa_plugins import action_failures, speedups
 
     speedups.apply()  # the same results for less work per message (rasa_plugins/speedups.py)
+    action_failures.apply()  # a failed custom action is answered, within seconds
 
     sys.argv[0] = "rasa"
     rasa_main()

@@ -1,0 +1,152 @@
+"""Faults injected into real servers: the action server down or frozen, the database locked (SQLite)
+or stopped (PostgreSQL). The learner hears an honest message within seconds, nothing is lost or
+half-written, and everything recovers without restarting anything."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import sqlite3
+from contextlib import contextmanager
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from bot.serve import Cluster, running
+from bot.store.applications import ApplicationStore
+from tests.conftest import POSTGRES_ADMIN_URL, Chat, fresh_postgres_database, new_ports
+from tests.conversations import answer_until_upload, new_learner, upload
+from tests.files import pdf_bytes
+
+SORRY = "something went wrong on my side"
+DATABASE_DOWN = "can't reach our application database"
+
+
+def deploy(model, workdir, database_url):
+    ports = new_ports()
+    env = {
+        "DATABASE_URL": database_url,
+        "ACTS_UPLOAD_DIR": str(workdir / "uploads"),
+        "ACTS_CONVERSATIONS_DB": str(workdir / "conversations.db"),
+    }
+    with running(ports, model, log_dir=workdir / "logs", env=env) as cluster:
+        cluster.ports, cluster.database_url, cluster.upload_dir = ports, database_url, workdir / "uploads"
+        cluster.extra = []
+        yield cluster
+        for other in cluster.extra:
+            other.stop()
+
+
+@pytest.fixture(scope="module")
+def sqlite_deployment(trained_model, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("faults-sqlite")
+    yield from deploy(trained_model, workdir, f"sqlite:///{workdir / 'acts.db'}")
+
+
+@pytest.fixture(scope="module")
+def pg_deployment(trained_model, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("faults-postgres")
+    with fresh_postgres_database() as url:
+        yield from deploy(trained_model, workdir, url)
+
+
+def restart(cluster: Cluster, name: str) -> None:
+    spec = next(s for s in cluster.specs if s.name == name)
+    again = Cluster([spec], cluster.log_dir, cluster.env)
+    cluster.extra.append(again)
+    again.start()
+
+
+def process(cluster: Cluster, name: str):
+    for other in reversed(cluster.extra):
+        if name in other.procs:
+            return other.procs[name]
+    return cluster.procs[name]
+
+
+def no_orphans(store: ApplicationStore, upload_dir) -> None:
+    """Every file on disk belongs to a document row, and every document row has its file."""
+    from bot.store.models import Document
+
+    stored = store.transaction(lambda s: {d.stored_name for d in s.query(Document).all()})
+    on_disk = {p.name for p in upload_dir.iterdir() if not p.name.startswith(".")} if upload_dir.exists() else set()
+    assert on_disk == stored
+    assert not [p for p in upload_dir.iterdir() if p.name.startswith(".incoming")]
+
+
+def test_the_action_server_down_then_back(sqlite_deployment):
+    chat, email = new_learner(sqlite_deployment)
+    link = answer_until_upload(chat, email)
+    actions = process(sqlite_deployment, "actions")
+    os.killpg(actions.pid, signal.SIGKILL)
+    actions.wait(timeout=30)
+    assert SORRY in chat.text("done")  # not silence, not a stack trace
+    restart(sqlite_deployment, "actions")
+    upload(link)
+    assert "Got your certificate.pdf" in chat.text("done")  # the conversation goes on where it was
+
+
+def test_a_frozen_action_server_is_answered_within_the_timeout(sqlite_deployment):
+    chat = Chat(sqlite_deployment.ports.rasa, sender=f"frozen-{secrets.token_hex(4)}")
+    actions = process(sqlite_deployment, "actions")
+    os.killpg(actions.pid, signal.SIGSTOP)
+    try:
+        assert SORRY in chat.text("where is my application?")
+    finally:
+        os.killpg(actions.pid, signal.SIGCONT)
+    assert "reference" in chat.text("where is my application?")
+
+
+@contextmanager
+def sqlite_locked(url: str):
+    """Another process holds the write lock of the SQLite file (a long backup, say)."""
+    connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=1)
+    connection.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        connection.execute("ROLLBACK")
+        connection.close()
+
+
+@contextmanager
+def postgres_stopped(url: str):
+    """The application database stops taking connections and loses the open ones."""
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+    try:
+        yield
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_database_down_mid_application_loses_nothing_and_recovers(kind, request):
+    deployment = request.getfixturevalue(f"{'sqlite' if kind == 'sqlite' else 'pg'}_deployment")
+    outage = sqlite_locked if kind == "sqlite" else postgres_stopped
+    store = ApplicationStore(url=deployment.database_url, documents_dir=deployment.upload_dir)
+    chat, email = new_learner(deployment)
+    link = answer_until_upload(chat, email)
+    with outage(deployment.database_url):
+        refused = requests.post(link, files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")},
+                                headers={"Accept": "application/json"}, timeout=60)  # fmt: skip
+        assert refused.status_code == 503 and "try again" in refused.json()["message"]
+    upload(link)  # the same link works once the database is back
+    summary = chat.text("done")
+    assert "Got your certificate.pdf" in summary and email in summary
+    with outage(deployment.database_url):
+        assert DATABASE_DOWN in chat.text("submit")  # "try again shortly", answers kept
+    again = chat.text("continue my application")
+    assert email in again  # the summary again, every answer kept
+    reference_message = chat.text("submit")
+    assert "Your application is submitted" in reference_message
+    [application] = store.submitted(email)
+    assert len(application.documents) == 1
+    no_orphans(store, deployment.upload_dir)
