@@ -20,7 +20,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -38,6 +38,7 @@ class Service:
     argv: list[str]
     health_url: str
     public_url: str
+    env: dict[str, str] = field(default_factory=dict)  # this server's own, over the cluster's
 
 
 @dataclass
@@ -186,6 +187,8 @@ def services(
         health_url=f"http://127.0.0.1:{ports.rasa}/",
         public_url=f"http://localhost:{ports.rasa}/webhooks/rest/webhook",
     )
+    if not rasa_python:  # a request to our Rasa server is a chat message: 1 MB is plenty (Sanic allows 100)
+        rasa.env["SANIC_REQUEST_MAX_SIZE"] = str(1024 * 1024)
     if api_token:  # Rasa's HTTP API (conversations' trackers), only with a token: operators and tests
         rasa.argv += ["--enable-api", f"--auth-token={api_token}"]  # "=": a token may start with "-"
     actions = Service(
@@ -252,7 +255,7 @@ class Cluster:
                 self.procs[spec.name] = subprocess.Popen(
                     spec.argv,
                     cwd=ROOT,
-                    env=env,
+                    env={**env, **spec.env},
                     stdout=log,
                     stderr=subprocess.STDOUT if log else None,
                     start_new_session=True,  # its own process group, so we can stop its children too

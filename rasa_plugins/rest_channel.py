@@ -1,5 +1,7 @@
 """Rasa's REST channel, plus where each message came from (bot.channels.source), which the client cannot set,
-and a clear 400 for a malformed request instead of a server error.
+a clear 400 for a malformed request instead of a server error, and limits: a message of at most
+5,000 characters, metadata of at most 4 KB, 30 messages a minute per conversation and 300 per
+source (429 beyond). The request body itself is capped at 1 MB by SANIC_REQUEST_MAX_SIZE (bot/serve.py).
 
 Same name and URL as Rasa's own (`/webhooks/rest/webhook`), so clients notice nothing. Behind a
 reverse proxy, set SANIC_PROXIES_COUNT (or SANIC_REAL_IP_HEADER) so that Sanic reports the
@@ -8,16 +10,20 @@ client's address rather than the proxy's.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rasa.core.channels.rest import RestInput
-from sanic.exceptions import InvalidUsage
+from sanic.exceptions import InvalidUsage, SanicException
 from sanic.request import Request
 
+from bot.channels.limits import MESSAGES_PER_CONVERSATION_PER_MINUTE, MESSAGES_PER_SOURCE_PER_MINUTE, SlidingWindow
 from bot.channels.source import RESERVED_PREFIX, SOURCE_KEY, web_source
 
 MAX_SENDER_LENGTH = 128
 MAX_MESSAGE_LENGTH = 5000
+MAX_METADATA_BYTES = 4096
+TOO_FAST = "You're sending messages faster than I can read them: please wait a minute, then try again."
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -30,7 +36,15 @@ def _body(request: Request) -> dict[str, Any]:
     return body
 
 
+def _source(request: Request) -> str:
+    return web_source(request.remote_addr or request.ip or "unknown")
+
+
 class RestWithSourceInput(RestInput):
+    def __init__(self) -> None:
+        self.per_conversation = SlidingWindow(MESSAGES_PER_CONVERSATION_PER_MINUTE)
+        self.per_source = SlidingWindow(MESSAGES_PER_SOURCE_PER_MINUTE)
+
     @classmethod
     def name(cls) -> str:
         return "rest"
@@ -39,6 +53,9 @@ class RestWithSourceInput(RestInput):
         sender = _body(request).get("sender")
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
             raise InvalidUsage(f'"sender" must be a conversation id of 1 to {MAX_SENDER_LENGTH} characters')
+        # Called first for every message: the place to count it.
+        if not (self.per_source.allow(_source(request)) and self.per_conversation.allow(sender)):
+            raise SanicException(TOO_FAST, status_code=429)
         return sender
 
     def _extract_message(self, request: Request) -> str:
@@ -55,7 +72,9 @@ class RestWithSourceInput(RestInput):
     def get_metadata(self, request: Request) -> dict[str, Any]:
         sent = _body(request).get("metadata")
         metadata = dict(sent) if isinstance(sent, dict) else {}  # anything else is dropped, not a crash
+        if len(json.dumps(metadata, default=str)) > MAX_METADATA_BYTES:
+            raise InvalidUsage(f'"metadata" is too large: at most {MAX_METADATA_BYTES} bytes of JSON')
         # The channels' own keys (source, identity, shared files) are never the client's to set.
         metadata = {key: value for key, value in metadata.items() if not str(key).startswith(RESERVED_PREFIX)}
-        metadata[SOURCE_KEY] = web_source(request.remote_addr or request.ip or "unknown")
+        metadata[SOURCE_KEY] = _source(request)
         return metadata

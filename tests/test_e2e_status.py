@@ -151,3 +151,21 @@ def test_malformed_requests_get_a_clear_400_and_the_server_carries_on(servers):
         assert response.status_code == 400, (body[:40], response.status_code)
     reply = requests.post(url, json={"sender": "after", "message": "is there a fee?", "metadata": "x"}, timeout=30)
     assert reply.status_code == 200 and "no cost" in reply.text
+
+
+def test_limits_a_script_but_not_a_person(servers):
+    url = f"http://127.0.0.1:{servers.ports.rasa}/webhooks/rest/webhook"
+    client = http_from()
+    sender = f"fast-{secrets.token_hex(4)}"
+    codes = [client.post(url, json={"sender": sender, "message": "hi"}, timeout=30).status_code for _ in range(31)]
+    assert codes[:30] == [200] * 30 and codes[30] == 429  # 30 a minute per conversation
+    too_fast = client.post(url, json={"sender": sender, "message": "hi"}, timeout=30)
+    assert too_fast.status_code == 429 and "wait a minute" in too_fast.text
+    # Another conversation from the same place is still served.
+    assert client.post(url, json={"sender": sender + "-2", "message": "hi"}, timeout=30).status_code == 200
+    big_metadata = {"sender": sender + "-3", "message": "hi", "metadata": {"x": "y" * 5000}}
+    refused = client.post(url, json=big_metadata, timeout=30)
+    assert refused.status_code == 400 and "metadata" in refused.text
+    huge = client.post(url, data=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"}, timeout=30)
+    assert huge.status_code == 413
+    assert "no cost" in Chat(servers.ports.rasa, sender=sender + "-4").text("is there a fee?")
