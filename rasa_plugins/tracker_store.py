@@ -120,6 +120,12 @@ class LiveTrackerStore(TrackerStore):
             return tracker
         return self._rebuild(tracker, list(tracker.events)[starts[-1] :])
 
+    def _changed_on_disk(self, sender_id: str) -> bool:
+        """One indexed read: whether the file still ends where this process last wrote."""
+        position = self.log.position(sender_id)
+        expected = self._next_seq.get(sender_id)
+        return expected is not None and (position is None or position[0] + 1 != expected)
+
     async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         return self._committed(sender_id)
 
@@ -155,9 +161,23 @@ class DurableTrackerStore(LiveTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)
         new_events = self._unsaved_events(tracker, events)
+        if self._erased(tracker.sender_id):
+            # Erased while this message was handled (the learner asked): only this message's events
+            # are kept, from a fresh start; nothing of before stays, in memory or on disk.
+            self._forget(tracker.sender_id)
+            self._next_seq[tracker.sender_id] = 0
+            tracker = self._rebuild(tracker, new_events)
         if new_events:
             await self._append(tracker.sender_id, new_events)
         await super().save(tracker)
+
+    def _erased(self, sender_id: str) -> bool:
+        """The conversation was written here before, and is not on disk any more (erasure, retention)."""
+        return self._next_seq.get(sender_id, 0) > 0 and self.log.position(sender_id) is None
+
+    def _forget(self, sender_id: str) -> None:
+        self._saved.pop(sender_id, None)
+        self._next_seq.pop(sender_id, None)
 
     async def _append(self, sender_id: str, new_events: list[Event]) -> None:
         first_seq = await self._seq(sender_id)
@@ -186,6 +206,8 @@ class DurableTrackerStore(LiveTrackerStore):
         return self._next_seq[sender_id]
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        if sender_id in self._saved and self._changed_on_disk(sender_id):
+            self._forget(sender_id)  # erased or deleted by another process: what is on disk counts
         if sender_id not in self._saved:
             next_seq, events = await asyncio.to_thread(self.log.last_session, sender_id)
             self._next_seq[sender_id] = next_seq
@@ -198,6 +220,12 @@ class DurableTrackerStore(LiveTrackerStore):
             _, _, saved_at = self._saved[sender_id]
             self._saved[sender_id] = (tracker, len(tracker.events), saved_at)
         return tracker
+
+    def _changed_on_disk(self, sender_id: str) -> bool:
+        """One indexed read: whether the file still ends where this process last wrote."""
+        position = self.log.position(sender_id)
+        expected = self._next_seq.get(sender_id)
+        return expected is not None and (position is None or position[0] + 1 != expected)
 
     async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         events = await asyncio.to_thread(self.log.events, sender_id)
