@@ -239,3 +239,11 @@ def test_requests_not_signed_by_slack_are_refused(slack):
     for overrides in ({"signature": "v0=" + "0" * 64}, {"timestamp_offset": -400}, {"timestamp_offset": 400},
                       {"signature": None}, {"timestamp": None}):  # fmt: skip
         assert slack.raw(event, **overrides)["status"] == 401, overrides
+
+
+def test_slack_rate_limiting_the_answer_delays_it_but_loses_nothing(slack):
+    learner = Learner(slack, MALLORY)
+    slack.fail("ratelimited", method="chat.postMessage", count=2, retry_after=1)
+    assert "no cost" in learner.say("is the badge free?")  # slack_sdk waits as asked, then posts
+    rate_limited = [c for c in slack.calls("chat.postMessage") if c.get("error") == "ratelimited"]
+    assert len(rate_limited) == 2
