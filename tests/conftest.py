@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from dataclasses import dataclass
+import signal
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine, text
 
-from bot.serve import DEFAULT_MODEL, Ports, free_port, running
+from bot.serve import DEFAULT_MODEL, Cluster, Ports, free_port, running
 
 # The PostgreSQL these machines run (trust auth); each test session gets a fresh database in it.
 POSTGRES_ADMIN_URL = os.environ.get("ACTS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -28,7 +29,7 @@ def trained_model() -> Path:
     return DEFAULT_MODEL
 
 
-@dataclass(frozen=True)
+@dataclass
 class Deployment:
     """A running assistant: its ports, database and upload folder."""
 
@@ -37,6 +38,26 @@ class Deployment:
     upload_dir: Path
     log_dir: Path
     api_token: str  # Rasa's HTTP API is enabled with it, so tests can read conversations' trackers
+    cluster: Cluster | None = None
+    restarted: list[Cluster] = field(default_factory=list)
+
+    def process(self, name: str):
+        """The server's current process (the latest, if it was restarted)."""
+        for cluster in reversed(self.restarted):
+            if name in cluster.procs:
+                return cluster.procs[name]
+        return self.cluster.procs[name]
+
+    def stop(self, name: str, sig: signal.Signals = signal.SIGTERM) -> None:
+        process = self.process(name)
+        os.killpg(process.pid, sig)
+        process.wait(timeout=60)
+
+    def restart(self, name: str) -> None:
+        """Starts a stopped server again, as an operator (or a supervisor) would."""
+        again = Cluster([spec for spec in self.cluster.specs if spec.name == name], self.log_dir, self.cluster.env)
+        self.restarted.append(again)
+        again.start()
 
     def tracker(self, sender: str) -> dict:
         url = f"http://127.0.0.1:{self.ports.rasa}/conversations/{sender}/tracker"
@@ -77,8 +98,13 @@ def _deploy(model: Path, workdir: Path, database_url: str, ports: Ports | None =
         "ACTS_ACTION_SERVER_TOKEN": secrets.token_urlsafe(16),  # every test deployment runs with it
         **(env or {}),
     }
-    with running(ports, model, log_dir=deployment.log_dir, env=env):
-        yield deployment
+    with running(ports, model, log_dir=deployment.log_dir, env=env) as cluster:
+        deployment.cluster = cluster
+        try:
+            yield deployment
+        finally:
+            for again in deployment.restarted:
+                again.stop()
 
 
 @pytest.fixture(scope="session")

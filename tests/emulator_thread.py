@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import requests
@@ -17,8 +18,8 @@ TEMPLATE = "7f6a3c1e-2b4d-4e8f-9a1b-5c6d7e8f9a0b"  # the catalogue's Team Scienc
 
 
 class RunningEmulator:
-    def __init__(self, port: int, app: web.Application) -> None:
-        self.root = f"http://127.0.0.1:{port}"
+    def __init__(self, root: str, app: web.Application) -> None:
+        self.root = root
         self.base_url = f"{self.root}/v1"
         self.app = app
         self.organization = EMULATOR_ORGANIZATION
@@ -46,9 +47,9 @@ class RunningEmulator:
 
 
 @contextmanager
-def emulator(page_size: int = 50, webhook_url: str | None = None):
+def serve_in_thread(app: web.Application) -> Iterator[str]:
+    """Serves an aiohttp app on 127.0.0.1 and a free port from its own event loop; yields its root URL."""
     port = free_port()
-    app = make_app(EMULATOR_ORGANIZATION, EMULATOR_TOKEN, webhook_url, page_size, template_ids=[TEMPLATE])
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app)
     ready = threading.Event()
@@ -64,8 +65,15 @@ def emulator(page_size: int = 50, webhook_url: str | None = None):
     thread.start()
     ready.wait(10)
     try:
-        yield RunningEmulator(port, app)
+        yield f"http://127.0.0.1:{port}"
     finally:
         asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
+
+
+@contextmanager
+def emulator(page_size: int = 50, webhook_url: str | None = None):
+    app = make_app(EMULATOR_ORGANIZATION, EMULATOR_TOKEN, webhook_url, page_size, template_ids=[TEMPLATE])
+    with serve_in_thread(app) as root:
+        yield RunningEmulator(root, app)

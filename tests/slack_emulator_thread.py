@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,33 +24,7 @@ from bot.channels.slack.emulator import (
     Workspace,
     make_app,
 )
-from bot.serve import free_port
-
-
-@contextmanager
-def serve_in_thread(app: web.Application) -> Iterator[str]:
-    """Serves an aiohttp app on 127.0.0.1 and a free port from its own event loop; yields its root URL."""
-    port = free_port()
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    ready = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(10)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
+from tests.emulator_thread import serve_in_thread
 
 
 class RunningSlackEmulator:

@@ -4,45 +4,19 @@ of one conversation are handled one at a time, each exactly once."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.serve import Cluster, running
-from tests.conftest import Chat, new_ports
+from tests.conftest import Chat, _deploy
 
 
 @pytest.fixture(scope="module")
 def deployment(trained_model, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("durable-deployment")
-    ports = new_ports()
-    token = secrets.token_urlsafe(16)
-    env = {
-        "DATABASE_URL": f"sqlite:///{workdir / 'acts.db'}",
-        "ACTS_UPLOAD_DIR": str(workdir / "uploads"),
-        "ACTS_CONVERSATIONS_DB": str(workdir / "conversations.db"),
-        "ACTS_RASA_API_TOKEN": token,
-    }
-    restarted: list[Cluster] = []
-    with running(ports, trained_model, log_dir=workdir / "logs", env=env) as cluster:
-        cluster.restarted, cluster.ports, cluster.api_token = restarted, ports, token
-        yield cluster
-        for later in restarted:
-            later.stop()
-
-
-def restart_rasa(cluster: Cluster, sig: signal.Signals) -> None:
-    """Stops the Rasa server with `sig` and starts it again, as an operator or a crash would."""
-    current = cluster.restarted[-1] if cluster.restarted else cluster
-    rasa = current.procs["rasa"]
-    os.killpg(rasa.pid, sig)
-    rasa.wait(timeout=60)
-    again = Cluster([spec for spec in cluster.specs if spec.name == "rasa"], cluster.log_dir, cluster.env)
-    cluster.restarted.append(again)
-    again.start()
+    yield from _deploy(trained_model, workdir, f"sqlite:///{workdir / 'acts.db'}")
 
 
 def start_applying(chat: Chat) -> None:
@@ -57,7 +31,8 @@ def start_applying(chat: Chat) -> None:
 def test_an_application_continues_at_the_same_question_after_the_server_stops(deployment, sig):
     chat = Chat(deployment.ports.rasa, sender=f"durable-{sig.name}-{secrets.token_hex(4)}")
     start_applying(chat)
-    restart_rasa(deployment, sig)
+    deployment.stop("rasa", sig)
+    deployment.restart("rasa")
     # The next answer is the email: the form is at the same question, with everything said so far.
     assert "organisation" in chat.text(f"ada.{secrets.token_hex(3)}@uni.edu")
     assert "ORCID" in chat.text("Analytical Engines Ltd")
@@ -72,10 +47,7 @@ def test_concurrent_messages_of_one_conversation_are_handled_one_at_a_time_each_
         replies = list(pool.map(lambda q: Chat(deployment.ports.rasa, sender).text(q), questions))
     assert all("no cost" in reply for reply in replies)
 
-    import requests
-
-    url = f"http://127.0.0.1:{deployment.ports.rasa}/conversations/{sender}/tracker"
-    events = requests.get(url, params={"token": deployment.api_token}, timeout=30).json()["events"]
+    events = deployment.tracker(sender)["events"]
     said = [e["text"] for e in events if e["event"] == "user"]
     assert sorted(said) == sorted(questions)  # every message exactly once
     # One at a time: each message is answered before the next one starts.

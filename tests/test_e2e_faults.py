@@ -14,9 +14,8 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from bot.serve import Cluster, running
 from bot.store.applications import ApplicationStore
-from tests.conftest import POSTGRES_ADMIN_URL, Chat, fresh_postgres_database, new_ports
+from tests.conftest import POSTGRES_ADMIN_URL, Chat, _deploy, fresh_postgres_database
 from tests.conversations import answer_until_upload, new_learner, upload
 from tests.files import pdf_bytes
 
@@ -24,46 +23,17 @@ SORRY = "something went wrong on my side"
 DATABASE_DOWN = "can't reach our application database"
 
 
-def deploy(model, workdir, database_url):
-    ports = new_ports()
-    env = {
-        "DATABASE_URL": database_url,
-        "ACTS_UPLOAD_DIR": str(workdir / "uploads"),
-        "ACTS_CONVERSATIONS_DB": str(workdir / "conversations.db"),
-    }
-    with running(ports, model, log_dir=workdir / "logs", env=env) as cluster:
-        cluster.ports, cluster.database_url, cluster.upload_dir = ports, database_url, workdir / "uploads"
-        cluster.extra = []
-        yield cluster
-        for other in cluster.extra:
-            other.stop()
-
-
 @pytest.fixture(scope="module")
 def sqlite_deployment(trained_model, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("faults-sqlite")
-    yield from deploy(trained_model, workdir, f"sqlite:///{workdir / 'acts.db'}")
+    yield from _deploy(trained_model, workdir, f"sqlite:///{workdir / 'acts.db'}")
 
 
 @pytest.fixture(scope="module")
 def pg_deployment(trained_model, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("faults-postgres")
     with fresh_postgres_database() as url:
-        yield from deploy(trained_model, workdir, url)
-
-
-def restart(cluster: Cluster, name: str) -> None:
-    spec = next(s for s in cluster.specs if s.name == name)
-    again = Cluster([spec], cluster.log_dir, cluster.env)
-    cluster.extra.append(again)
-    again.start()
-
-
-def process(cluster: Cluster, name: str):
-    for other in reversed(cluster.extra):
-        if name in other.procs:
-            return other.procs[name]
-    return cluster.procs[name]
+        yield from _deploy(trained_model, workdir, url)
 
 
 def no_orphans(store: ApplicationStore, upload_dir) -> None:
@@ -79,18 +49,16 @@ def no_orphans(store: ApplicationStore, upload_dir) -> None:
 def test_the_action_server_down_then_back(sqlite_deployment):
     chat, email = new_learner(sqlite_deployment)
     link = answer_until_upload(chat, email)
-    actions = process(sqlite_deployment, "actions")
-    os.killpg(actions.pid, signal.SIGKILL)
-    actions.wait(timeout=30)
+    sqlite_deployment.stop("actions", signal.SIGKILL)
     assert SORRY in chat.text("done")  # not silence, not a stack trace
-    restart(sqlite_deployment, "actions")
+    sqlite_deployment.restart("actions")
     upload(link)
     assert "Got your certificate.pdf" in chat.text("done")  # the conversation goes on where it was
 
 
 def test_a_frozen_action_server_is_answered_within_the_timeout(sqlite_deployment):
     chat = Chat(sqlite_deployment.ports.rasa, sender=f"frozen-{secrets.token_hex(4)}")
-    actions = process(sqlite_deployment, "actions")
+    actions = sqlite_deployment.process("actions")
     os.killpg(actions.pid, signal.SIGSTOP)
     try:
         assert SORRY in chat.text("where is my application?")
