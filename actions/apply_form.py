@@ -36,6 +36,19 @@ def _ask(dispatcher: CollectingDispatcher, prompt: steps.Prompt) -> None:
     dispatcher.utter_message(text=prompt.text, buttons=list(prompt.buttons))
 
 
+def _ask_for(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, prompt: steps.Prompt) -> None:
+    """The question about `slot`: an answer to confirm first, or after two misses the question put another
+    way, else `prompt`."""
+    slots = _slots(tracker)
+    guess = slots.get("guess")
+    if isinstance(guess, dict) and guess.get("slot") == slot:
+        _ask(dispatcher, steps.prompt_guess(guess))
+    elif steps.needs_help(slots):
+        _ask(dispatcher, steps.prompt_after_misses(slot, slots))
+    else:
+        _ask(dispatcher, prompt)
+
+
 def _slots(tracker: Tracker) -> dict[str, Any]:
     return {name: tracker.get_slot(name) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS}
 
@@ -74,7 +87,8 @@ class ValidateApplyForm(InterruptibleForm):
 
     async def run(self, dispatcher, tracker, domain):
         intent, _ = latest_intent(tracker)
-        if intent == "apply_badge" and any(tracker.get_slot(s) is not None for s in steps.FORM_SLOTS):
+        resumed = not _form_was_active(tracker)  # mid-form, "the team science fundamentals workshop" is an answer
+        if resumed and intent == "apply_badge" and any(tracker.get_slot(s) is not None for s in steps.FORM_SLOTS):
             dispatcher.utter_message(text="Welcome back: let's pick up your application where we left off.")
         return await super().run(dispatcher, tracker, domain)
 
@@ -84,7 +98,19 @@ class ValidateApplyForm(InterruptibleForm):
         if slot == "document":
             return False  # any message only prompts a look for the upload; its words answer nothing
         try:
-            return self._step(slot, text, tracker).updates.get(slot) is not None
+            updates = self._step(slot, text, tracker).updates
+        except DatabaseUnavailable:
+            return False
+        guessed = (updates.get("guess") or {}).get("slot") == slot
+        return updates.get(slot) is not None or guessed
+
+    def back_from_elsewhere(self, slot: str, tracker: Tracker) -> bool:
+        """Once the file has arrived, any message at the document step is the learner back from the upload
+        ("I've uploaded certificate.pdf" reads like a question about documents, but is none)."""
+        if slot != "document":
+            return False
+        try:
+            return bool(ApplicationStore().draft_documents(tracker.sender_id))
         except DatabaseUnavailable:
             return False
 
@@ -129,7 +155,11 @@ class ValidateApplyForm(InterruptibleForm):
             return {slot: value}
         try:
             # In a thread: the document step reads the database, which must not stall other conversations.
-            return _say(dispatcher, await asyncio.to_thread(self._step, slot, str(value), tracker))
+            step = await asyncio.to_thread(self._step, slot, str(value), tracker)
+            updates = _say(dispatcher, step)
+            # Misses in a row are counted so that the question changes tack after two (steps.prompt_after_misses).
+            updates["misses"] = int(tracker.get_slot("misses") or 0) + 1 if step.missed else None
+            return updates
         except DatabaseUnavailable:
             dispatcher.utter_message(text=STORE_DOWN)
             return {slot: None}
@@ -165,6 +195,17 @@ class ValidateApplyForm(InterruptibleForm):
         return await self._validate("confirmed", value, dispatcher, tracker)
 
 
+def _form_was_active(tracker: Tracker) -> bool:
+    """Whether the application form was already going when the learner sent their latest message."""
+    active, when_spoken = None, None
+    for event in tracker.events:
+        if event.get("event") == "active_loop":
+            active = event.get("name")
+        elif event.get("event") == "user":
+            when_spoken = active
+    return when_spoken == "apply_form"
+
+
 def _shared_files(tracker: Tracker) -> list[str]:
     files = (tracker.latest_message.get("metadata") or {}).get(SHARED_FILES_KEY)
     return [str(f) for f in files] if isinstance(files, list) else []
@@ -184,7 +225,7 @@ class AskBadge(Action):
         return "action_ask_badge_id"
 
     async def run(self, dispatcher, tracker, domain):
-        _ask(dispatcher, steps.prompt_badge())
+        _ask_for(dispatcher, tracker, "badge_id", steps.prompt_badge())
         return []
 
 
@@ -193,7 +234,8 @@ class AskTrainingCompleted(Action):
         return "action_ask_training_completed"
 
     async def run(self, dispatcher, tracker, domain):
-        _ask(dispatcher, steps.prompt_training_completed(tracker.get_slot("badge_id")))
+        prompt = steps.prompt_training_completed(tracker.get_slot("badge_id"))
+        _ask_for(dispatcher, tracker, "training_completed", prompt)
         return []
 
 
@@ -202,7 +244,34 @@ class AskTraining(Action):
         return "action_ask_training_id"
 
     async def run(self, dispatcher, tracker, domain):
-        _ask(dispatcher, steps.prompt_training(tracker.get_slot("badge_id")))
+        _ask_for(dispatcher, tracker, "training_id", steps.prompt_training(tracker.get_slot("badge_id")))
+        return []
+
+
+class AskCompletionDate(Action):
+    def name(self) -> str:
+        return "action_ask_completion_date"
+
+    async def run(self, dispatcher, tracker, domain):
+        _ask_for(dispatcher, tracker, "completion_date", steps.prompt_completion_date())
+        return []
+
+
+class AskOrganisation(Action):
+    def name(self) -> str:
+        return "action_ask_organisation"
+
+    async def run(self, dispatcher, tracker, domain):
+        _ask_for(dispatcher, tracker, "organisation", steps.prompt_organisation())
+        return []
+
+
+class AskOrcid(Action):
+    def name(self) -> str:
+        return "action_ask_orcid"
+
+    async def run(self, dispatcher, tracker, domain):
+        _ask_for(dispatcher, tracker, "orcid", steps.prompt_orcid())
         return []
 
 
@@ -217,7 +286,7 @@ class AskFullName(Action):
         if identity and identity.name and tracker.get_slot("name_offered") is None:
             _ask(dispatcher, steps.prompt_profile_name(identity.name))
             return [SlotSet("name_offered", identity.name)]
-        _ask(dispatcher, steps.prompt_full_name())
+        _ask_for(dispatcher, tracker, "full_name", steps.prompt_full_name())
         return []
 
 
@@ -233,7 +302,7 @@ class AskEmail(Action):
         if identity and identity.email and not suggestion and not tracker.get_slot("email_offered"):
             _ask(dispatcher, steps.prompt_profile_email(identity.email))
             return [SlotSet("email_suggestion", identity.email), SlotSet("email_offered", True)]
-        _ask(dispatcher, steps.prompt_email(suggestion, tracker.get_slot("email_typed")))
+        _ask_for(dispatcher, tracker, "email", steps.prompt_email(suggestion, tracker.get_slot("email_typed")))
         return []
 
 
@@ -252,6 +321,8 @@ class AskDocument(Action):
             return []
         url = f"{public_web_url()}/upload/{token}"
         in_slack = _identity(tracker) is not None and slack() is not None
+        if steps.needs_help(_slots(tracker)):
+            _ask(dispatcher, steps.prompt_after_misses("document", _slots(tracker)))
         _ask(dispatcher, steps.prompt_document(tracker.get_slot("badge_id"), url, can_share_here=in_slack))
         # For the website widget: upload in place, then send {"upload_token": ...} as message metadata.
         dispatcher.utter_message(json_message={"upload": {"url": url, "token": token}})
@@ -271,7 +342,7 @@ class AskConfirmation(Action):
         return "action_ask_confirmed"
 
     async def run(self, dispatcher, tracker, domain):
-        _ask(dispatcher, steps.prompt_confirmation(_slots(tracker)))
+        _ask_for(dispatcher, tracker, "confirmed", steps.prompt_confirmation(_slots(tracker)))
         return []
 
 

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.forms import answer_several, several_questions
 from bot.answers.faq import load_faq
 from bot.answers.responses import response_name
 from bot.answers.suggestions import pick_suggestions
@@ -50,3 +51,14 @@ class ActionDidYouMean(Action):
         buttons.append({"title": faq.message("none_of_these"), "payload": "/deny"})
         dispatcher.utter_message(text=faq.message("did_you_mean"), buttons=buttons)
         return [SlotSet("suggestions", suggestions)]
+
+
+class ActionAnswerQuestions(Action):
+    """A message that asks several things (the classifier marks each part): every part gets its answer."""
+
+    def name(self) -> str:
+        return "action_answer_questions"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        answer_several(dispatcher, several_questions(tracker), tracker.latest_message.get("text") or "")
+        return [SlotSet("suggestions", None)]

@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers.faq import load_faq
+from bot.answers.several import answers_for
 from bot.applying import steps
 
 
@@ -32,6 +33,10 @@ class InterruptibleForm(FormValidationAction, ABC):
     def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
         """Whether `text` is a valid answer to the question about `slot`."""
 
+    def back_from_elsewhere(self, slot: str, tracker: Tracker) -> bool:
+        """Whether the message only says the learner is back from doing what the question asked (an upload)."""
+        return False
+
     @abstractmethod
     async def cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         """Ends the form; must set requested_slot to None."""
@@ -42,10 +47,37 @@ class InterruptibleForm(FormValidationAction, ABC):
         text = tracker.latest_message.get("text") or ""
         if steps.is_cancel(requested, text, intent, confidence) and not self.answers(requested, text, tracker):
             return await self.cancel(dispatcher, tracker)
+        if requested and self.back_from_elsewhere(requested, tracker):
+            return await super().run(dispatcher, tracker, domain)
+        about_form = steps.question_about_form(requested, text)
+        if about_form and not self.answers(requested, text, tracker):
+            dispatcher.utter_message(text=about_form)
+            return [SlotSet(requested, None)]  # answered; the form asks its question again
         if steps.is_interruption(requested, text, intent, confidence) and not self.answers(requested, text, tracker):
             answer_aside(dispatcher, intent)
             return [SlotSet(requested, None)]  # nothing filled: the form asks its question again
+        asked = several_questions(tracker)
+        if requested and asked and not self.answers(requested, text, tracker):
+            answer_several(dispatcher, asked, text)
+            return [SlotSet(requested, None)]
         return await super().run(dispatcher, tracker, domain)
+
+
+def several_questions(tracker: Tracker) -> list[tuple[str, int, int]]:
+    """The parts of a message that asks several things (marked by the intent classifier), if it does."""
+    return [
+        (str(e.get("value")), int(e.get("start", 0)), int(e.get("end", 0)))
+        for e in tracker.latest_message.get("entities") or []
+        if e.get("entity") == "question"
+    ]
+
+
+def answer_several(dispatcher: CollectingDispatcher, asked: list[tuple[str, int, int]], text: str) -> None:
+    for said in answers_for([(intent, text[start:end]) for intent, start, end in asked], load_faq()):
+        if said.response:
+            dispatcher.utter_message(response=said.response)
+        else:
+            dispatcher.utter_message(text=said.text)
 
 
 def answer_aside(dispatcher: CollectingDispatcher, intent: str) -> None:

@@ -24,15 +24,22 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from rasa_plugins.question_parts import question_parts
 
 logger = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "weights.npy"
 BIAS_FILE = "bias.npy"
 VOCABULARY_FILE = "vocabulary.json"
+# One message asking several things is marked with one "question" entity per part: its value is the
+# intent the part was read as, or UNCLEAR for a question-like part that was not understood.
+QUESTION_ENTITY = "question"
+UNCLEAR = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
 # Words as a learner types them, without the punctuation around them ("fee?" -> "fee").
 WORD = re.compile(r"\w+(?:['’.@-]\w+)*")
 
@@ -72,6 +79,10 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
             "max_iter": 300,
             "random_state": 42,
             "ranking_length": 10,
+            # A part of a message counts as a question of its own from this confidence up.
+            "part_threshold": 0.5,
+            # Intents that are no question to answer when they are one part of a message ("thanks, and ...").
+            "not_questions": [],
         }
 
     @staticmethod
@@ -153,7 +164,41 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
             ranking = [{"name": self.intents[i], "confidence": float(probabilities[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            questions = self.questions(text)
+            if questions:
+                message.set(ENTITIES, message.get(ENTITIES, []) + questions, add_to_output=True)
         return messages
+
+    def questions(self, text: str) -> list[dict[str, Any]]:
+        """One "question" entity per part when the message asks two or more things, at least one understood."""
+        parts = question_parts(text)
+        if len(parts) < 2:
+            return []
+        found: list[dict[str, Any]] = []
+        for part in parts:
+            probabilities = self.probabilities(part.text)
+            best = int(np.argmax(probabilities))
+            intent, confidence = self.intents[best], float(probabilities[best])
+            if intent in self.config["not_questions"]:
+                continue
+            if confidence < self.config["part_threshold"]:
+                if not part.is_question:
+                    continue
+                intent = UNCLEAR
+            if any(q["value"] == intent != UNCLEAR for q in found):
+                continue  # the same question asked twice over
+            found.append(
+                {
+                    "entity": QUESTION_ENTITY,
+                    "value": intent,
+                    "start": part.start,
+                    "end": part.end,
+                    "confidence_entity": confidence,
+                    "extractor": self.__class__.__name__,
+                }
+            )
+        understood = [q for q in found if q["value"] not in (UNCLEAR, OUT_OF_SCOPE)]
+        return found if len(found) >= 2 and understood else []
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.apply_form import AskDocument, FinishApplication, ValidateApplyForm
+from actions.apply_form import AskCompletionDate, AskDocument, AskTraining, FinishApplication, ValidateApplyForm
 from bot.applying import steps
 from bot.store.applications import ApplicationStore
 from bot.store.db import migrate
@@ -144,3 +144,66 @@ def test_a_database_outage_keeps_the_answers(monkeypatch):
     messages, events = run(FinishApplication(), tracker("yes", "affirm", slots=slots))
     assert "can't reach" in messages[0]["text"] and "kept" in messages[0]["text"]
     assert events == [SlotSet("confirmed", None)]
+
+
+# --- issue 13 -------------------------------------------------------------------------------------
+
+
+def form_tracker(text: str, intent: str, slots: dict, events: list | None = None, entities=None) -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
+    return Tracker("learner-1", slots, message, events or [], False, None, {"name": "apply_form"}, "action_listen")
+
+
+def test_misses_in_a_row_are_counted_and_an_answer_resets_them():
+    slots = {"requested_slot": "training_id", "badge_id": "team-science-fundamentals", "training_id": "banana"}
+    said = [{"event": "user", "text": "banana"}, {"event": "slot", "name": "training_id", "value": "banana"}]
+    _, events = run(ValidateApplyForm(), form_tracker("banana", "nlu_fallback", {**slots, "misses": 1}, said))
+    assert SlotSet("misses", 2) in events and SlotSet("training_id", None) in events
+    text = "the digital badging pilot"
+    answered = {**slots, "training_id": text, "misses": 2}
+    said = [{"event": "user", "text": text}, {"event": "slot", "name": "training_id", "value": text}]
+    _, events = run(ValidateApplyForm(), form_tracker(text, "nlu_fallback", answered, said))
+    assert SlotSet("training_id", "digital-badging-pilot") in events and SlotSet("misses", None) in events
+
+
+def test_after_two_misses_the_question_is_asked_another_way_with_a_person_to_talk_to():
+    slots = {"requested_slot": "training_id", "badge_id": "team-science-fundamentals", "misses": 2}
+    messages, _ = run(AskTraining(), form_tracker("banana", "nlu_fallback", slots))
+    assert messages[0]["text"] != steps.prompt_training("team-science-fundamentals").text
+    assert "Talk to a person" in [b["title"] for b in messages[0]["buttons"]]
+
+
+def test_a_guess_is_read_back_before_it_is_stored():
+    guess = {"slot": "completion_date", "value": "2025-02-01", "spoken": "February 2025"}
+    messages, _ = run(AskCompletionDate(), form_tracker("feb 25", "nlu_fallback", {"guess": guess}))
+    assert messages[0]["text"] == "February 2025, right?"
+
+
+def test_a_question_about_the_form_is_answered_then_the_question_asked_again():
+    slots = {"requested_slot": "email", "email": "why do you need my email?"}
+    messages, events = run(ValidateApplyForm(), form_tracker("why do you need my email?", "faq_privacy", slots))
+    assert "admin@credly.com" in messages[0]["text"]
+    assert events == [SlotSet("email", None)]
+
+
+def test_two_questions_mid_form_get_both_answers():
+    text = "is there a fee and can I share it on linkedin?"
+    parts = [
+        {"entity": "question", "value": "faq_fee", "start": 0, "end": 14},
+        {"entity": "question", "value": "faq_sharing", "start": 19, "end": len(text)},
+    ]
+    slots = {"requested_slot": "organisation", "organisation": text}
+    messages, events = run(ValidateApplyForm(), form_tracker(text, "nlu_fallback", slots, entities=parts))
+    assert [m["response"] for m in messages] == ["utter_faq_fee", "utter_faq_sharing"]
+    assert events == [SlotSet("organisation", None)]
+
+
+def test_welcome_back_only_when_the_application_is_resumed():
+    slots = {"requested_slot": "training_id", "badge_id": "team-science-fundamentals", "training_id": "x"}
+    during = [{"event": "active_loop", "name": "apply_form"}, {"event": "user", "text": "the workshop"}]
+    text = "the team science fundamentals workshop"
+    messages, _ = run(ValidateApplyForm(), form_tracker(text, "apply_badge", {**slots, "training_id": text}, during))
+    assert not any("Welcome back" in (m.get("text") or "") for m in messages)
+    resumed = [{"event": "active_loop", "name": None}, {"event": "user", "text": "continue my application"}]
+    messages, _ = run(ValidateApplyForm(), form_tracker("continue my application", "apply_badge", slots, resumed))
+    assert "Welcome back" in messages[0]["text"]

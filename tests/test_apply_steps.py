@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.applying import steps
 from bot.reading.corrections import parse_correction
 from bot.store.applications import DocumentInfo
@@ -58,7 +60,9 @@ def test_another_training_is_not_eligible_and_names_the_contact(monkeypatch):
 def test_dates_are_read_and_future_dates_refused():
     assert steps.answer_completion_date("March 2024", TODAY).updates == {"completion_date": "2024-03-01"}
     assert steps.answer_completion_date("2023-11-02", TODAY).updates == {"completion_date": "2023-11-02"}
-    assert steps.answer_completion_date("last spring", TODAY).updates == {"completion_date": "2026-03-01"}
+    # A relative date is a reading to confirm, never stored unasked.
+    guessed = steps.answer_completion_date("last spring", TODAY).updates
+    assert guessed["completion_date"] is None and guessed["guess"]["value"] == "2026-03-01"
     future = steps.answer_completion_date("2027-01-01", TODAY)
     assert future.updates == {"completion_date": None} and "future" in future.say[0]
 
@@ -162,3 +166,72 @@ def test_an_organisation_loses_invisible_and_control_characters():
     assert steps.answer_organisation("\u202eytisrevinU \u200bof\x07 Oxford").updates["organisation"] == (
         "ytisrevinU of Oxford"
     )
+
+
+# --- issue 13: never store a guess, never loop ---------------------------------------------------
+
+
+def answer_to(slot, text, slots=None, intent=None):
+    return steps.answer(slot, text, intent, {**FILLED, **(slots or {})}, TODAY, documents=lambda: [])
+
+
+def test_a_guessed_date_is_read_back_and_stored_only_when_confirmed():
+    guessed = answer_to("completion_date", "feb 25")
+    assert guessed.updates["completion_date"] is None
+    guess = guessed.updates["guess"]
+    assert steps.prompt_guess(guess).text == "February 2025, right?"
+    assert answer_to("completion_date", "yes", {"guess": guess}).updates == {
+        "completion_date": "2025-02-01",
+        "guess": None,
+    }
+    refused = answer_to("completion_date", "no", {"guess": guess})
+    assert refused.updates == {"completion_date": None, "guess": None}
+    # Another date instead of yes or no is a new answer.
+    assert answer_to("completion_date", "March 2024", {"guess": guess}).updates == {
+        "completion_date": "2024-03-01",
+        "guess": None,
+    }
+
+
+def test_a_guessed_training_is_confirmed_and_a_plain_one_is_taken():
+    assert steps.choose_training("the fundamentals course", TSF).updates == {"training_id": "tsf-training"}
+    guessed = steps.choose_training("I did the team science one", TSF)
+    assert guessed.updates["training_id"] is None and guessed.updates["guess"]["value"] == "tsf-training"
+    assert steps.prompt_guess(guessed.updates["guess"]).text.endswith(", right?")
+
+
+def test_an_aside_is_not_an_answer_and_not_a_miss():
+    step = answer_to("full_name", "hang on, let me check")
+    assert step.updates == {"full_name": None} and not step.missed and "take your time" in step.say[0]
+
+
+def test_a_miss_is_counted_and_two_in_a_row_change_the_question():
+    assert answer_to("training_id", "banana").missed
+    assert not answer_to("training_id", "the digital badging pilot").missed
+    assert not steps.needs_help({"misses": 1}) and steps.needs_help({"misses": 2})
+    help_prompt = steps.prompt_after_misses("training_id", FILLED)
+    titles = [b["title"] for b in help_prompt.buttons]
+    assert "ACTS Team Science Fundamentals training" in titles and "Another training" in titles
+    assert "Talk to a person" in titles and "Stop applying" in titles
+    assert help_prompt.text != steps.prompt_training(TSF).text
+
+
+@pytest.mark.parametrize("slot", [s for s in steps.FORM_SLOTS])
+def test_every_question_has_another_way_after_two_misses(slot):
+    prompt = steps.prompt_after_misses(slot, FILLED)
+    assert "Talk to a person" in [b["title"] for b in prompt.buttons]
+    assert "actscts.org" in prompt.text
+
+
+@pytest.mark.parametrize(
+    "said, field_name",
+    [("the completion date", "completion_date"), ("my organisation", "organisation"), ("email", "email")],
+)
+def test_after_change_something_the_learners_words_name_the_field(said, field_name):
+    step = steps.answer_confirmation(said, None, FILLED, TODAY)
+    assert step.updates == {field_name: None, "confirmed": None}
+
+
+def test_a_question_about_the_form_gets_an_answer():
+    assert "admin@credly.com" in steps.question_about_form("email", "why do you need my email?")
+    assert steps.question_about_form("email", "jane@uni.edu") is None

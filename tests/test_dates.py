@@ -147,7 +147,7 @@ def test_returns_none_when_nothing_parses(text):
 
 
 def test_check_accepts_a_plausible_past_date():
-    assert check_completion_date("2 Nov 2023", TODAY) == DateCheck(date(2023, 11, 2), None)
+    assert check_completion_date("2 Nov 2023", TODAY) == DateCheck(date(2023, 11, 2), None, True, "2 November 2023")
 
 
 @pytest.mark.parametrize("text", ["today", "2015-01-01", "January 2015"])

@@ -14,7 +14,7 @@ from bot.reading.references import parse_reference
 from bot.store.applications import ApplicationStore
 from bot.store.models import Application
 from tests.conftest import Chat
-from tests.conversations import answer_until_upload, new_learner, upload
+from tests.conversations import answer_until_upload, new_learner, upload, upload_link
 from tests.files import jpeg_bytes, pdf_bytes
 
 
@@ -172,3 +172,33 @@ def test_choosing_the_badge_by_its_button_after_a_general_request(servers):
     titles = [b["title"] for m in reply for b in m.get("buttons", [])]
     assert "Team Science Fundamentals" in titles
     assert "qualifying training" in chat.text("Team Science Fundamentals")
+
+
+def test_a_learner_in_their_own_words_with_guesses_asides_and_misses(servers):
+    """Issue 13: free-text choices, guesses read back, an aside, a question about the form, two misses."""
+    chat, email = new_learner(servers)
+    assert "qualifying training" in chat.text("I'd like to apply for the Team Science Fundamentals badge")
+    assert "Which qualifying training" in chat.text("yes")
+    reply = chat.text("the team science fundamentals workshop")
+    assert "When did you complete" in reply and "Welcome back" not in reply
+    assert chat.text("feb 25").startswith("February 2025, right?")
+    assert "full name" in chat.text("yes")
+    reply = chat.text("hang on, let me check")
+    assert "take your time" in reply and "full name" in reply
+    assert "email" in chat.text("jane o\u2019brien").lower()
+    reply = chat.text("why do you need my email?")
+    assert "admin@credly.com" in reply and "What email address" in reply
+    assert "organisation" in chat.text(email)
+    first = chat.text("???")
+    second = chat.say("!!!")
+    assert "Which organisation" in first
+    assert "Talk to a person" in [b["title"] for m in second for b in m.get("buttons") or []]
+    assert "ORCID" in chat.text("Example University")
+    link = upload_link(chat.say("skip"))
+    upload(link)
+    summary = chat.text("done")
+    assert "Completed: 2025-02-01" in summary and "Jane O\u2019brien" not in summary and "O\u2019Brien" in summary
+    assert "What would you like to change" in chat.text("Change something")
+    assert "When did you complete" in chat.text("the completion date")
+    assert "2024-03-01" in chat.text("March 2024")
+    assert parse_reference(chat.text("submit"))

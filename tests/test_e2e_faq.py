@@ -63,12 +63,12 @@ def test_did_you_mean_offers_two_or_three_topics_and_none_of_these(chat):
 
 def test_did_you_mean_then_yes_answers_the_first_topic(chat):
     first = did_you_mean(chat)[0]["payload"].lstrip("/")
-    assert chat.text("yes") == load_faq().topic(first).answer
+    assert chat.text("yes") == load_faq().topic(first).reply
 
 
 def test_did_you_mean_then_a_button_answers_that_topic(chat):
     second = did_you_mean(chat)[1]["payload"]
-    assert chat.text(second) == load_faq().topic(second.lstrip("/")).answer
+    assert chat.text(second) == load_faq().topic(second.lstrip("/")).reply
 
 
 def test_did_you_mean_then_no_is_an_honest_cant_help(chat):
@@ -81,3 +81,22 @@ def test_gibberish_never_gets_a_random_faq_answer(chat):
     answer = chat.text("qwxz plorf zzzk")
     facts = ("no cost", "admin@credly.com", "privacy settings", "uniquely linked")
     assert not any(fact in answer for fact in facts)
+
+
+def test_two_questions_in_one_message_get_both_answers(chat):
+    reply = chat.text("is there a fee and can I put it on linkedin?")
+    assert "no cost" in reply and "LinkedIn" in reply
+
+
+def test_a_credly_platform_question_is_sent_to_credly_support_without_a_digest(chat):
+    reply = chat.text("how do I reset my credly password")
+    assert "support.credly.com" in reply and "admin@credly.com" not in reply and "privacy settings" not in reply
+
+
+def test_an_answer_says_which_question_it_answers(chat):
+    assert chat.text("can i export my badge to another platform").startswith("About exporting your badge:")
+
+
+def test_an_out_of_scope_request_is_declined_not_taken_for_goodbye(chat):
+    reply = chat.text("tell me something fun")
+    assert "Goodbye" not in reply and "actscts.org" in reply

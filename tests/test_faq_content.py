@@ -67,7 +67,7 @@ def test_the_fee_answer_says_no():
 
 def test_account_questions_point_to_credly_support():
     faq = load_faq()
-    for intent in ("credly_account", "credly_missing_email"):
+    for intent in [i for i in faq.topics if i.startswith("credly_")]:
         assert "support.credly.com" in faq.topic(intent).answer
 
 
@@ -84,8 +84,12 @@ def test_every_topic_is_an_intent_answered_by_its_response():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     rules = yaml.safe_load((ROOT / "data/rules/faq.yml").read_text())["rules"]
     answered = {rule["steps"][0]["intent"]: rule["steps"][1]["action"] for rule in rules}
-    nlu = yaml.safe_load((ROOT / "data/nlu/faq.yml").read_text())["nlu"]
-    trained = {block["intent"] for block in nlu}
+    trained = {
+        block["intent"]
+        for path in (ROOT / "data/nlu").glob("*.yml")
+        for block in yaml.safe_load(path.read_text()).get("nlu", [])
+        if "intent" in block
+    }
     for intent in load_faq().topics:
         assert intent in domain["intents"], intent
         assert answered.get(intent) == response_name(intent), intent
@@ -97,4 +101,4 @@ def test_generated_responses_match_the_content_file():
     assert OUTPUT.read_text(encoding="utf-8") == render(load_faq())
     responses = yaml.safe_load(OUTPUT.read_text())["responses"]
     for topic in load_faq().topics.values():
-        assert responses[response_name(topic.intent)] == [{"text": topic.answer}]
+        assert responses[response_name(topic.intent)] == [{"text": topic.reply}]

@@ -215,3 +215,63 @@ def test_the_store_takes_its_limits_from_endpoints_yml():
     config = EndpointConfig(type="rasa_plugins.tracker_store.LiveTrackerStore", max_conversations=7, idle_hours=2)
     store = TrackerStore.create(config, DOMAIN)
     assert (store.max_conversations, store.idle_seconds) == (7, 7200)
+
+
+# --- several questions in one message, and the confidence gate (issue 13) ---------------------------
+
+QUESTION_EXAMPLES = {
+    "ask_fee": ["is there a fee", "how much does it cost", "do I have to pay", "is credly free", "any charges"],
+    "ask_privacy": ["who can see my badge", "can I make my badge private", "hide my badge", "keep it private"],
+    "greet": ["hello", "hi there", "good morning", "hey"],
+}
+
+
+def question_classifier(tmp_path) -> CharNgramIntentClassifier:
+    classifier = new_classifier(LocalModelStorage(tmp_path), {"part_threshold": 0.4, "not_questions": ["greet"]})
+    classifier.train(
+        TrainingData([Message(data={"text": t, "intent": i}) for i, texts in QUESTION_EXAMPLES.items() for t in texts])
+    )
+    return classifier
+
+
+def test_a_message_asking_two_things_is_marked_part_by_part(tmp_path):
+    text = "is there a fee? and can I make my badge private?"
+    message = classify(question_classifier(tmp_path), text)
+    parts = [e for e in message.get("entities") if e["entity"] == "question"]
+    assert [p["value"] for p in parts] == ["ask_fee", "ask_privacy"]
+    assert [text[p["start"] : p["end"]] for p in parts] == ["is there a fee?", "can I make my badge private?"]
+
+
+def test_one_question_or_a_greeting_and_a_question_is_not_marked(tmp_path):
+    classifier = question_classifier(tmp_path)
+    assert classify(classifier, "is there a fee").get("entities") is None
+    assert classify(classifier, "hello there! is there a fee?").get("entities") is None
+
+
+def gate(config=None):
+    from rasa_plugins.confidence_gate import ConfidenceGate
+
+    return ConfidenceGate({**ConfidenceGate.get_default_config(), "threshold": 0.5, **(config or {})})
+
+
+def gated(intent: str, confidence: float, entities=None, config=None) -> str:
+    message = Message(data={"text": "x", "intent": {"name": intent, "confidence": confidence}})
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}, {"name": "other", "confidence": 0.0}])
+    if entities:
+        message.set("entities", entities)
+    gate(config).process([message])
+    return message.get("intent")["name"]
+
+
+def test_the_gate_asks_when_unsure_and_holds_conversation_intents_to_a_higher_bar():
+    assert gated("faq_fee", 0.55) == "faq_fee"
+    assert gated("faq_fee", 0.45) == "nlu_fallback"
+    config = {"dialogue_intents": ["goodbye"], "dialogue_threshold": 0.7}
+    assert gated("goodbye", 0.65, config=config) == "nlu_fallback"  # "tell me something fun" is no goodbye
+    assert gated("goodbye", 0.9, config=config) == "goodbye"
+
+
+def test_the_gate_never_overrides_out_of_scope_and_routes_several_questions():
+    assert gated("out_of_scope", 0.2) == "out_of_scope"
+    parts = [{"entity": "question", "value": "faq_fee"}, {"entity": "question", "value": "faq_privacy"}]
+    assert gated("faq_fee", 0.9, entities=parts) == "nlu_fallback"

@@ -383,7 +383,7 @@ def test_the_keyboard_alone_opens_types_sends_chooses_attaches_and_closes(tab, s
 
     assert "Which qualifying training" in typed("yes")
     assert "When did you complete" in typed("the digital badging pilot")
-    assert "full name" in typed("last spring")
+    assert "full name" in typed("March 2024")
     assert "email" in typed("Jane Keyboard").lower()
     assert "organisation" in typed(f"jane.keys.{os.getpid()}@uni.edu")
     tab_to(tab, lambda f: f["role"] == "textbox")

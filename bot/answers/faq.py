@@ -23,6 +23,14 @@ class Topic:
     title: str
     answer: str
     facts: tuple[str, ...]
+    question: str = ""  # the seed FAQ's wording, for seed topics
+    about: str = ""  # what the answer is about, in a few words
+
+    @property
+    def reply(self) -> str:
+        """The answer as the assistant gives it: saying first which question it answers, so a learner
+        whose question was understood as another one sees it at once."""
+        return f"About {self.about}: {self.answer}" if self.about else self.answer
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,8 @@ def load_faq(path: Path = CONTENT_FILE) -> Faq:
             title=_clean(spec["title"]),
             answer=_clean(spec["answer"]),
             facts=tuple(spec.get("facts", ())),
+            question=_clean(spec.get("question", "")),
+            about=_clean(spec.get("about", "")),
         )
         for intent, spec in raw["topics"].items()
     }

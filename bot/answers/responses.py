@@ -28,7 +28,7 @@ def response_name(intent: str) -> str:
 
 
 def render(faq: Faq) -> str:
-    responses = {response_name(t.intent): [{"text": t.answer}] for t in faq.topics.values()}
+    responses = {response_name(t.intent): [{"text": t.reply}] for t in faq.topics.values()}
     body = yaml.safe_dump({"version": "3.1", "responses": responses}, sort_keys=False, width=100, allow_unicode=True)
     return HEADER + body
 

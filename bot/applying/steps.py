@@ -15,8 +15,11 @@ from typing import Any
 
 from bot.answers.faq import load_faq
 from bot.applying.catalogue import load_catalogue
+from bot.applying.choices import match_option
 from bot.applying.eligibility import badge_open, training_completed, training_qualifies
-from bot.reading.corrections import parse_correction
+from bot.applying.form_questions import answer_about_form
+from bot.reading.asides import aside_reply
+from bot.reading.corrections import field_named, parse_correction
 from bot.reading.dates import check_completion_date
 from bot.reading.emails import check_email
 from bot.reading.names import check_full_name
@@ -36,7 +39,20 @@ FORM_SLOTS = (
     "confirmed",
 )
 # name_offered / email_offered: a name or address from a verified profile (Slack) was offered.
-HELPER_SLOTS = ("eligible", "email_suggestion", "email_typed", "upload_token", "name_offered", "email_offered")
+# guess: an answer read with some doubt, {"slot", "value", "spoken"}, to confirm before it is stored.
+# misses: how many answers in a row to the current question were not understood.
+HELPER_SLOTS = (
+    "eligible",
+    "email_suggestion",
+    "email_typed",
+    "upload_token",
+    "name_offered",
+    "email_offered",
+    "guess",
+    "misses",
+)
+# After this many misses in a row the question is not asked the same way again (prompt_after_misses).
+MISSES_BEFORE_HELP = 2
 SKIPPED = "skipped"
 MAX_ORGANISATION = 200
 
@@ -68,6 +84,12 @@ FREE_TEXT_SLOTS = {"full_name", "organisation"}
 class Step:
     updates: dict[str, Any] = field(default_factory=dict)
     say: list[str] = field(default_factory=list)
+    missed: bool = False  # the answer was not understood (counted, so the question can change tack)
+
+
+def _guess(slot: str, value: Any, spoken: str) -> Step:
+    """An answer read with some doubt: nothing stored until the learner confirms it."""
+    return Step({slot: None, "guess": {"slot": slot, "value": value, "spoken": spoken}})
 
 
 def _yes_no(text: str, intent: str | None) -> bool | None:
@@ -85,10 +107,17 @@ def _not_eligible(slot: str, value: Any, message: str) -> Step:
 
 def choose_badge(text: str) -> Step:
     catalogue = load_catalogue()
-    badge = catalogue.match(text)
-    if badge is None:
+    match = match_option(text, {b: (b.id, b.name, *b.aliases) for b in catalogue.badges})
+    if match is None:
         names = ", ".join(b.name for b in catalogue.open_badges)
-        return Step({"badge_id": None}, [f"I didn't catch which badge. You can apply for: {names}."])
+        return Step({"badge_id": None}, [f"I didn't catch which badge. You can apply for: {names}."], missed=True)
+    badge = match.option
+    if not match.sure:
+        return _guess("badge_id", badge.id, f"The {badge.name} badge")
+    return _badge_chosen(badge)
+
+
+def _badge_chosen(badge) -> Step:
     verdict = badge_open(badge)
     if not verdict.eligible:
         return _not_eligible("badge_id", badge.id, verdict.message)
@@ -106,7 +135,7 @@ def answer_training_completed(text: str, intent: str | None, badge_id: str) -> S
         return _no_badge()
     answer = _yes_no(text, intent)
     if answer is None:
-        return Step({"training_completed": None}, ["Please answer yes or no."])
+        return Step({"training_completed": None}, ["Please answer yes or no."], missed=True)
     verdict = training_completed(badge, answer)
     if not verdict.eligible:
         return _not_eligible("training_completed", False, verdict.message)
@@ -117,22 +146,27 @@ def choose_training(text: str, badge_id: str) -> Step:
     badge = load_catalogue().get(badge_id)
     if badge is None:
         return _no_badge()
-    training = badge.match_training(text)
-    if training is not None:
-        return Step({"training_id": training.id})
+    match = match_option(text, {t: (t.id, t.name, *t.aliases) for t in badge.trainings})
+    if match is not None and match.sure:
+        return Step({"training_id": match.option.id})
     if _OTHER.search(text):
         return _not_eligible("training_id", None, training_qualifies(badge, None).message)
+    if match is not None:
+        return _guess("training_id", match.option.id, f"The {match.option.name}")
     names = "; ".join(t.name for t in badge.trainings)
     return Step(
         {"training_id": None},
         [f'Which of these did you complete? {names}. If it was another one, say "another training".'],
+        missed=True,
     )
 
 
 def answer_completion_date(text: str, today: date) -> Step:
     check = check_completion_date(text, today)
     if check.problem:
-        return Step({"completion_date": None}, [check.problem])
+        return Step({"completion_date": None}, [check.problem], missed=True)
+    if not check.sure:
+        return _guess("completion_date", check.value.isoformat(), check.spoken)
     return Step({"completion_date": check.value.isoformat()})
 
 
@@ -146,7 +180,9 @@ def answer_full_name(text: str, intent: str | None = None, offered: str | bool |
             return Step({"full_name": None, "name_offered": True})
     check = check_full_name(text)
     if check.problem:
-        return Step({"full_name": None}, [check.problem])
+        return Step({"full_name": None}, [check.problem], missed=True)
+    if not check.sure:
+        return _guess("full_name", check.full_name, check.full_name)
     return Step({"full_name": check.full_name})
 
 
@@ -160,7 +196,7 @@ def answer_email(text: str, intent: str | None, suggestion: str | None, typed: s
             return Step({"email": typed, **cleared})
     check = check_email(text)
     if check.problem:
-        return Step({"email": None, **cleared}, [check.problem])
+        return Step({"email": None, **cleared}, [check.problem], missed=True)
     if check.suggestion:
         return Step({"email": None, "email_suggestion": check.suggestion, "email_typed": check.address})
     return Step({"email": check.address, **cleared})
@@ -169,8 +205,9 @@ def answer_email(text: str, intent: str | None, suggestion: str | None, typed: s
 def answer_organisation(text: str) -> Step:
     # Control and invisible characters (a right-to-left override, say) never reach a reviewer's screen.
     value = " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split()).strip(" .")
-    if len(value) < 2 or len(value) > MAX_ORGANISATION or "?" in value:
-        return Step({"organisation": None}, ["Which organisation or institution are you with?"])
+    letters = sum(c.isalnum() for c in value)  # of any script; "!!!" names no organisation
+    if letters < 2 or len(value) > MAX_ORGANISATION or "?" in value:
+        return Step({"organisation": None}, ["That doesn't look like the name of an organisation."], missed=True)
     return Step({"organisation": value})
 
 
@@ -186,12 +223,13 @@ def answer_orcid(text: str, intent: str | None) -> Step:
             "That isn't a valid ORCID iD: it has 16 characters like 0000-0002-1825-0097, and the last one "
             'is a check digit. Could you check it, or say "skip"?'
         ],
+        missed=True,
     )
 
 
 def document_received(documents: list[DocumentInfo]) -> Step:
     if not documents:
-        return Step({"document": None}, ["I haven't received a file yet."])
+        return Step({"document": None}, ["I haven't received a file yet."], missed=True)
     latest = documents[-1]
     return Step({"document": latest.summary}, [f"Got your {latest.summary}."])
 
@@ -219,6 +257,10 @@ def answer_confirmation(text: str, intent: str | None, slots: Mapping[str, Any],
             step.say.insert(0, "Updated.")
         return step
     answer = _yes_no(text, intent)
+    named = field_named(text)
+    if named is not None and answer is None:
+        # "the completion date", "my organisation": after "What would you like to change?", or on its own.
+        return Step({named: None, "confirmed": None})
     if answer is True:
         return Step({"confirmed": True})
     if answer is False or re.search(r"\b(change|edit|wrong)\b", text, re.I):
@@ -227,7 +269,9 @@ def answer_confirmation(text: str, intent: str | None, slots: Mapping[str, Any],
             ['What would you like to change? For example: "change my email to jane@uni.edu" or "change my name".'],
         )
     return Step(
-        {"confirmed": None}, ['Say "submit" to send your application, tell me what to change, or say "cancel".']
+        {"confirmed": None},
+        ['Say "submit" to send your application, tell me what to change, or say "cancel".'],
+        missed=True,
     )
 
 
@@ -240,6 +284,20 @@ def answer(
     documents: Callable[[], list[DocumentInfo]],
 ) -> Step:
     """What the learner's reply to the question about `slot` does."""
+    guess = slots.get("guess")
+    if isinstance(guess, dict) and guess.get("slot") == slot:
+        confirmed = _yes_no(text, intent)
+        if confirmed is True:
+            return _confirmed_guess(slot, guess["value"])
+        if confirmed is False:
+            return Step({slot: None, "guess": None}, ["OK, let's try again."])
+        # Anything else is a new answer to the same question.
+        step = answer(slot, text, intent, {**slots, "guess": None}, today, documents)
+        step.updates.setdefault("guess", None)
+        return step
+    reply = aside_reply(text) if slot not in ("orcid", "document", "confirmed") else None
+    if reply:
+        return Step({slot: None}, [reply])
     badge_id = slots.get("badge_id")
     if slot == "badge_id":
         return choose_badge(text)
@@ -260,6 +318,20 @@ def answer(
     if slot == "document":
         return document_received(documents())
     return answer_confirmation(text, intent, slots, today)
+
+
+def _confirmed_guess(slot: str, value: Any) -> Step:
+    if slot == "badge_id":
+        step = _badge_chosen(load_catalogue().get(value))
+    else:
+        step = Step({slot: value})
+    step.updates["guess"] = None
+    return step
+
+
+def question_about_form(slot: str | None, text: str) -> str | None:
+    """The answer to a question about the application itself ("why do you need my email?"), if it is one."""
+    return answer_about_form(slot, text) if slot else None
 
 
 def is_cancel(slot: str | None, text: str, intent: str | None, confidence: float) -> bool:
@@ -346,6 +418,79 @@ def prompt_training(badge_id: str) -> Prompt:
     badge = load_catalogue().get(badge_id)
     buttons = tuple(_button(t.name) for t in badge.trainings) + (_button("Another training"),)
     return Prompt("Which qualifying training did you complete?", buttons)
+
+
+TALK_TO_A_PERSON = _button("Talk to a person", "/human_handoff")
+STOP_APPLYING = _button("Stop applying", "/stop")
+
+
+def prompt_guess(guess: Mapping[str, Any]) -> Prompt:
+    """ "February 2025, right?": an answer read with some doubt, read back before it is stored."""
+    return Prompt(f"{guess['spoken']}, right?", (_button("Yes", "/affirm"), _button("No", "/deny")))
+
+
+# What each question needs, said plainly when the learner's answers were not understood twice in a row.
+NEEDED = {
+    "badge_id": "Let me make it easier: choose the badge you're applying for below.",
+    "training_completed": "Let me put it another way: have you already finished a qualifying training? Choose below.",
+    "training_id": (
+        'Let me make it easier: choose your training below. If it isn\'t one of these, choose "Another training".'
+    ),
+    "completion_date": (
+        'I need the month and year you finished the training, for example "March 2024", or the exact day like '
+        "\"2024-03-15\". If you don't remember exactly, an approximate answer is fine: I'll read it back to you."
+    ),
+    "full_name": (
+        'I need your first and last name as they should appear on your badge, for example "Jane Doe" or '
+        '"María José de la Cruz": letters, spaces, hyphens and apostrophes.'
+    ),
+    "email": "I need an email address like jane.doe@uni.edu: Credly sends your badge there.",
+    "organisation": 'I need the name of your university, hospital or company, for example "UNC Chapel Hill".',
+    "orcid": 'An ORCID iD has 16 characters, like 0000-0002-1825-0097. It\'s optional: choose "Skip" to leave it out.',
+    "document": (
+        "I still haven't received your file. Upload it with the link (a PDF, PNG or JPEG of up to 10 MB), then "
+        'say "done". If it won\'t upload, a person can help.'
+    ),
+    "confirmed": "Please choose one of these: submit your application, change something, or cancel it.",
+}
+
+
+def prompt_after_misses(slot: str, slots: Mapping[str, Any]) -> Prompt:
+    """The question asked another way, after two answers in a row were not understood: what it needs, the
+    choices as buttons where there are choices, and a person to talk to (never the same question a third time)."""
+    badge = load_catalogue().get(slots.get("badge_id"))
+    choices: tuple[dict, ...] = ()
+    if slot == "badge_id":
+        choices = prompt_badge().buttons
+    elif slot == "training_completed":
+        choices = (_button("Yes", "/affirm"), _button("No", "/deny"))
+    elif slot == "training_id" and badge:
+        choices = prompt_training(badge.id).buttons
+    elif slot == "orcid":
+        choices = (_button("Skip", "skip"),)
+    elif slot == "confirmed":
+        choices = prompt_confirmation(slots).buttons
+    contact = f" Or talk to a person: {load_faq().contact()}."
+    ways_out = (TALK_TO_A_PERSON,) if slot == "confirmed" else (TALK_TO_A_PERSON, STOP_APPLYING)
+    return Prompt(NEEDED[slot] + contact, choices + ways_out)
+
+
+def needs_help(slots: Mapping[str, Any]) -> bool:
+    return int(slots.get("misses") or 0) >= MISSES_BEFORE_HELP
+
+
+def prompt_completion_date() -> Prompt:
+    return Prompt('When did you complete it? A date like 2024-03-15, "March 2024" or "last spring" is fine.')
+
+
+def prompt_organisation() -> Prompt:
+    return Prompt("Which organisation or institution are you with?")
+
+
+def prompt_orcid() -> Prompt:
+    return Prompt(
+        "If you have an ORCID iD, type it (like 0000-0002-1825-0097). It's optional: say \"skip\" if you'd rather not."
+    )
 
 
 def prompt_email(suggestion: str | None, typed: str | None) -> Prompt:

@@ -47,6 +47,19 @@ def parse_correction(text: str) -> Correction | None:
     return Correction(field=field, value=_value(text[end:], field))
 
 
+# "the completion date", "my organisation please": a field named on its own, as after "What would you like
+# to change?". A longer message naming a field is something else ("my name is on my certificate ...").
+MAX_WORDS_NAMING_A_FIELD = 5
+
+
+def field_named(text: str) -> str | None:
+    """The field a short message names on its own, or None."""
+    if len(text.split()) > MAX_WORDS_NAMING_A_FIELD:
+        return None
+    named = _field_named(text)
+    return named[0] if named else None
+
+
 def _field_named(text: str) -> tuple[str, int] | None:
     """The first field mentioned, and where its mention ends (the new value comes after it).
 

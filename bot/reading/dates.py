@@ -18,6 +18,7 @@ from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from difflib import SequenceMatcher
 
 from bot.reading.text import ascii_digits
 
@@ -109,67 +110,156 @@ def _this_or_last(which: str, unit: str, today: date) -> date:
 
 
 _Rule = Callable[[re.Match, date], date]
+DAY, MONTH = "day", "month"  # how precisely a phrase names its date (a period is read as its first day)
+
+
+def _slashed(m: re.Match, t: date) -> date:
+    return date(int(m[3]), int(m[1]), int(m[2]))
+
+
+def _two_digit_year(year: str) -> int:
+    return 2000 + int(year)
+
 
 # Most specific first: the first rule whose pattern appears in the text decides, so that
 # "2 Nov 2023" is never read as "Nov 2023", and a mistyped date ("2023-02-30") is rejected
 # rather than read as the bare year inside it. The text's digits are made ASCII before matching,
 # so [0-9] and not \d: "٢٠٢٣" is 2023, and a digit of any script glued on still lengthens a number.
-_RULES: tuple[tuple[re.Pattern, _Rule], ...] = tuple(
-    (re.compile(pattern), rule)
-    for pattern, rule in (
-        (r"(?<![0-9])([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?![0-9])", lambda m, t: date(*map(int, m.groups()))),
-        # Slashes are read the US way, month first.
+# Each rule says whether its reading is sure; a reading that is not (a relative phrase, a season, a
+# bare year, a two-digit year, 02/03 that could be either way round) is confirmed with the learner.
+_RULES: tuple[tuple[re.Pattern, _Rule, bool, str], ...] = tuple(
+    (re.compile(pattern), rule, sure, precision)
+    for pattern, rule, sure, precision in (
         (
-            r"(?<![0-9])([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?![0-9])",
-            lambda m, t: date(int(m[3]), int(m[1]), int(m[2])),
+            r"(?<![0-9])([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?![0-9])",
+            lambda m, t: date(*map(int, m.groups())),
+            True,
+            DAY,
         ),
+        # Slashes are read the US way, month first; sure only when the day can't be a month.
+        (
+            r"(?<![0-9])(1[3-9]|2[0-9]|3[01])/([0-9]{1,2})/([0-9]{4})(?![0-9])",
+            lambda m, t: date(int(m[3]), int(m[2]), int(m[1])),  # 13/02/2024 can only be day first
+            True,
+            DAY,
+        ),
+        (r"(?<![0-9])([0-9]{1,2})/(1[3-9]|2[0-9]|3[01])/([0-9]{4})(?![0-9])", _slashed, True, DAY),
+        (r"(?<![0-9])([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?![0-9])", _slashed, False, DAY),
         (
             rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b",
             lambda m, t: date(int(m[3]), _month(m[2]), int(m[1])),
+            True,
+            DAY,
         ),
         (
             rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b",
             lambda m, t: date(int(m[3]), _month(m[1]), int(m[2])),
+            True,
+            DAY,
         ),
-        (r"\byesterday\b", lambda m, t: t - timedelta(days=1)),
-        (r"\btoday\b", lambda m, t: t),
-        (rf"\b{_NUMBER}\s+(day|week|month|year)s?\s+ago\b", lambda m, t: _ago(m[1], m[2], t)),
-        (r"\b(this|last)\s+(month|year)\b", lambda m, t: _this_or_last(m[1], m[2], t)),
+        (r"\byesterday\b", lambda m, t: t - timedelta(days=1), True, DAY),
+        (r"\btoday\b", lambda m, t: t, True, DAY),
+        (rf"\b{_NUMBER}\s+(day|week|month|year)s?\s+ago\b", lambda m, t: _ago(m[1], m[2], t), False, DAY),
+        (r"\b(this|last)\s+(month|year)\b", lambda m, t: _this_or_last(m[1], m[2], t), False, MONTH),
         # "this past spring" means the one already over, like "last spring".
-        (rf"\b(this|last|this\s+past)\s+{_SEASON}\b", lambda m, t: _relative_season(m[1], m[2], t)),
-        (rf"\b{_SEASON},?\s+(?:of\s+)?{_YEAR}\b", lambda m, t: _season_of_year(m[1], m[2])),
-        (rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", lambda m, t: date(int(m[2]), _month(m[1]), 1)),
-        (r"\b((?:19|20)[0-9]{2})\b", lambda m, t: date(int(m[1]), 1, 1)),
+        (
+            rf"\b(this|last|this\s+past)\s+{_SEASON}\b",
+            lambda m, t: _relative_season(m[1], m[2], t),
+            False,
+            MONTH,
+        ),
+        (rf"\b{_SEASON},?\s+(?:of\s+)?{_YEAR}\b", lambda m, t: _season_of_year(m[1], m[2]), False, MONTH),
+        (rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", lambda m, t: date(int(m[2]), _month(m[1]), 1), True, MONTH),
+        # "Feb 25" or "feb '25": most likely February 2025, but it could be the 25th.
+        (
+            rf"\b{_MONTH},?\s+'?([0-9]{{2}})\b(?![/.-]?[0-9])",
+            lambda m, t: date(_two_digit_year(m[2]), _month(m[1]), 1),
+            False,
+            MONTH,
+        ),
+        (r"(?<![0-9/])(0?[1-9]|1[0-2])/([0-9]{4})(?![0-9/])", lambda m, t: date(int(m[2]), int(m[1]), 1), True, MONTH),
+        (
+            r"(?<![0-9/])(0?[1-9]|1[0-2])/([0-9]{2})(?![0-9/])",
+            lambda m, t: date(_two_digit_year(m[2]), int(m[1]), 1),
+            False,
+            MONTH,
+        ),
+        (r"\b((?:19|20)[0-9]{2})\b", lambda m, t: date(int(m[1]), 1, 1), False, MONTH),
     )
-)
+)  # fmt: skip
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")  # fmt: skip
+MIN_MONTH_SIMILARITY = 0.8
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A date read from text: `sure` False when it is an interpretation the learner should confirm."""
+
+    value: date
+    sure: bool
+    precision: str
+
+    @property
+    def spoken(self) -> str:
+        return _spoken(self.value) if self.precision == DAY else f"{self.value:%B %Y}"
+
+
+def _mended_months(text: str) -> tuple[str, bool]:
+    """ "febuary 2025" -> "february 2025": month names with a typo, and whether any was mended."""
+    mended = False
+
+    def mend(word: re.Match) -> str:
+        nonlocal mended
+        token = word.group(0)
+        if len(token) < 5 or token in _MONTH_NAMES or re.fullmatch(_MONTH, token):
+            return token
+        best = max(_MONTH_NAMES, key=lambda name: SequenceMatcher(None, token, name).ratio())
+        if SequenceMatcher(None, token, best).ratio() >= MIN_MONTH_SIMILARITY:
+            mended = True
+            return best
+        return token
+
+    return re.sub(r"[a-z]+", mend, text), mended
+
+
+def read_completion_date(text: str, today: date) -> Reading | None:
+    """The day `text` refers to, relative to `today`, and how sure that reading is; None if none."""
+    lowered, mended = _mended_months(ascii_digits(text).lower())
+    for pattern, rule, sure, precision in _RULES:
+        match = pattern.search(lowered)
+        if match:
+            try:
+                value = rule(match, today)
+            except ValueError:  # e.g. 31 February: the learner meant a date, but not a real one
+                return None
+            return Reading(value, sure and not mended, precision)
+    return None
 
 
 def parse_completion_date(text: str, today: date) -> date | None:
     """The day `text` refers to, relative to `today`, or None if it names no date we understand."""
-    lowered = ascii_digits(text).lower()
-    for pattern, rule in _RULES:
-        match = pattern.search(lowered)
-        if match:
-            try:
-                return rule(match, today)
-            except ValueError:  # e.g. 31 February: the learner meant a date, but not a real one
-                return None
-    return None
+    reading = read_completion_date(text, today)
+    return reading.value if reading else None
 
 
 @dataclass(frozen=True)
 class DateCheck:
-    """`value` is set only when the date is acceptable; otherwise `problem` says why not."""
+    """`value` is set only when the date is acceptable; otherwise `problem` says why not. `sure` False:
+    the value is a reading to confirm with the learner ("February 2025, right?"), said as `spoken`."""
 
     value: date | None
     problem: str | None
+    sure: bool = True
+    spoken: str = ""
 
 
 def check_completion_date(text: str, today: date) -> DateCheck:
     """The completion date in `text`, if it is readable, not in the future and not implausibly old."""
-    value = parse_completion_date(text, today)
-    if value is None:
+    reading = read_completion_date(text, today)
+    if reading is None:
         return DateCheck(None, UNREADABLE)
+    value = reading.value
     if value > today:
         return DateCheck(None, f"That date ({_spoken(value)}) is in the future. When did you finish the course?")
     if value < EARLIEST_COMPLETION:
@@ -178,7 +268,7 @@ def check_completion_date(text: str, today: date) -> DateCheck:
             f"That date ({_spoken(value)}) is before 2015, which is too early for a course in "
             "this programme. Could you check the year?",
         )
-    return DateCheck(value, None)
+    return DateCheck(value, None, reading.sure, reading.spoken)
 
 
 def _spoken(day: date) -> str:

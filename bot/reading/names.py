@@ -24,12 +24,31 @@ NOT_A_NAME = (
 ONE_WORD = "Could you give your full name, first and last, as it should appear on the badge?"
 # What may join the letters of one word: Jean-Luc, O'Brien or O’Brien (as phones type it), Q.
 _JOINERS = frozenset("-'\u2019.")
+# Apostrophes as other keyboards type them (a left quote, a backtick, an acute accent, a prime, a
+# full-width one) are stored as the straight one; the straight and the curly one are kept as typed.
+_OTHER_APOSTROPHES = str.maketrans({c: "'" for c in "\u2018`\u00b4\u2032\uff07\u02b9"})
+# Hyphens of other keyboards (a non-breaking one, a dash typed by autocorrect) as the plain one.
+_OTHER_HYPHENS = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013"})
+# Particles of surnames, kept in lower case inside a name ("Jane de la Cruz", "Ludwig van Beethoven").
+PARTICLES = frozenset(
+    "de la le du des da das do dos di del della van von der den ter ten zu y e bin binti ibn al el".split()
+)
+# Words rarely part of a name: a name containing one is read back to the learner before it is kept.
+_UNLIKELY_IN_NAMES = frozenset(
+    """the a an is am are was on in at to of it this that my your me let check wait hold hang sec
+    second minute moment sure know don't dont not no yes ok okay what why how please thanks thank
+    name full first last email address later sorry hmm um""".split()
+)
+MAX_SURE_WORDS = 4
 
 
 @dataclass(frozen=True)
 class NameCheck:
+    """`sure` False: a name with words rarely in names, or many words, to read back to the learner first."""
+
     full_name: str | None
     problem: str | None
+    sure: bool = True
 
 
 @lru_cache(maxsize=1)
@@ -48,12 +67,19 @@ def _tokenizer():
             del sys.modules["tensorflow"]
 
 
+def _capitalised(word: str) -> str:
+    """ "o'brien" -> "O'Brien", "jean-luc" -> "Jean-Luc": each part after a joiner starts upper case."""
+    parts = re.split(r"([-'\u2019])", word.lower())
+    return "".join(part[:1].upper() + part[1:] if part not in "-'\u2019" else part for part in parts)
+
+
 def _tidy_case(words: list[str]) -> list[str]:
-    """ "jane doe" and "JANE DOE" become "Jane Doe"; "Jane de la Cruz" or "McKay" stay as typed."""
+    """ "jane doe" and "JANE DOE" become "Jane Doe", "jane de la cruz" "Jane de la Cruz"; a name typed
+    in mixed case ("McKay", "Jane de la Cruz") stays as typed."""
     joined = " ".join(words)
-    if joined.islower() or joined.isupper():
-        return [w[:1].upper() + w[1:].lower() for w in words]
-    return words
+    if not (joined.islower() or joined.isupper()):
+        return words
+    return [w.lower() if i and w.lower() in PARTICLES else _capitalised(w) for i, w in enumerate(words)]
 
 
 def _is_name_word(word: str) -> bool:
@@ -69,7 +95,7 @@ def _is_name_word(word: str) -> bool:
 
 def check_full_name(text: str) -> NameCheck:
     # Composed form: "é" typed as e + a combining accent is stored, and sent to Credly, as one "é".
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text).translate(_OTHER_APOSTROPHES).translate(_OTHER_HYPHENS)
     stripped = _LEAD_IN.sub("", text.strip()).strip(" .!,")
     if not stripped or len(stripped) > MAX_NAME_LENGTH or "?" in stripped:
         return NameCheck(None, NOT_A_NAME)
@@ -81,7 +107,8 @@ def check_full_name(text: str) -> NameCheck:
         return NameCheck(None, NOT_A_NAME)
     if len(words) < 2:
         return NameCheck(None, ONE_WORD)
-    return NameCheck(" ".join(_tidy_case(words)), None)
+    unlikely = any(w.lower().strip(".") in _UNLIKELY_IN_NAMES for w in words)
+    return NameCheck(" ".join(_tidy_case(words)), None, sure=not unlikely and len(words) <= MAX_SURE_WORDS)
 
 
 def split_name(full_name: str) -> tuple[str, str]:
