@@ -247,3 +247,12 @@ def test_slack_rate_limiting_the_answer_delays_it_but_loses_nothing(slack):
     assert "no cost" in learner.say("is the badge free?")  # slack_sdk waits as asked, then posts
     rate_limited = [c for c in slack.calls("chat.postMessage") if c.get("error") == "ratelimited"]
     assert len(rate_limited) == 2
+
+
+def test_in_slack_a_learner_deletes_their_data_with_their_identity_as_proof(slack):
+    anna = Learner(slack, ANNA)
+    confirm = anna.say("please delete my personal data")
+    assert "permanently deletes" in confirm  # no reference or email asked: Slack says who this is
+    assert "Done: your data is deleted" in anna.click("Yes, delete it all")
+    assert store(slack).submitted("anna@uni.edu") == []
+    assert "can't find an application" in anna.say("where is my application?")

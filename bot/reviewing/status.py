@@ -84,6 +84,15 @@ class StatusDesk:
         application, credly_checked = self._refresh(application)
         return StatusAnswer(True, explain(application, credly_checked))
 
+    def owner(self, source: str, reference: str, email: str) -> str | None:
+        """The email of the application with this reference, if `email` is it: the same proof,
+        counted against the same limits, as a status question (used before erasing someone's data).
+        Returns LIMITED when the source is out of tries."""
+        application = self.store.transaction(lambda session: self._match(session, source, reference, email))
+        if application == LIMITED:
+            return LIMITED
+        return None if application is None else application.applicant.email
+
     def check_identity(self, identity: Identity) -> StatusAnswer:
         """Where a verified person's applications stand (Slack: no reference needed): those filed
         from their account or with their verified email. Anyone else's stay unseen: a person with
