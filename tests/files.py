@@ -9,13 +9,15 @@ import zlib
 from PIL import Image
 
 
-def make_pdf() -> bytes:
+def make_pdf(catalog: bytes = b"", extra: list[bytes] | None = None, trailer: bytes = b"") -> bytes:
     """A real one-page PDF, written by hand: header, objects, a cross-reference table with the
-    objects' true byte offsets, trailer, startxref and %%EOF."""
+    objects' true byte offsets, trailer, startxref and %%EOF. `catalog` adds entries to the document
+    catalog, `extra` adds objects numbered from 4 on, `trailer` adds entries to the trailer."""
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b">>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        *(extra or []),
     ]
     pdf = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -25,7 +27,7 @@ def make_pdf() -> bytes:
     xref_offset = len(pdf)
     pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n" % (len(objects) + 1, xref_offset)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n" % (len(objects) + 1, trailer, xref_offset)
     return bytes(pdf + b"%%EOF\n")
 
 
@@ -57,3 +59,21 @@ def pdf_bytes() -> bytes:
 
 def jpeg_bytes() -> bytes:
     return make_jpeg()
+
+
+def pdf_stream(dictionary: bytes, data: bytes) -> bytes:
+    """A stream object's body: its dictionary (with /Length) and its bytes."""
+    return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (dictionary, len(data), data)
+
+
+def object_stream(objects: dict[int, bytes], compress: bool = True) -> bytes:
+    """A PDF 1.5 object stream (/Type /ObjStm) holding `objects`, compressed as writers do."""
+    header, body = b"", b""
+    for number, text in objects.items():
+        header += b"%d %d " % (number, len(body))
+        body += text + b"\n"
+    data = header + body
+    if compress:
+        return pdf_stream(b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode" % (len(objects), len(header)),
+                          zlib.compress(data))  # fmt: skip
+    return pdf_stream(b"/Type /ObjStm /N %d /First %d" % (len(objects), len(header)), data)

@@ -103,6 +103,21 @@ def test_a_rejection_reaches_the_learner_with_its_reason(servers):
     assert "not approved" in answer and "The certificate is unreadable." in answer
 
 
+def test_a_revoked_badge_reaches_the_learner_with_its_reason(servers):
+    reference, email = apply_and_submit(servers)
+    assert review(servers, "approve", reference).returncode == 0
+    refused = review(servers, "revoke", reference, "--reason", "  ")
+    assert refused.returncode == 1 and "needs a reason" in refused.stderr
+    revoked = review(servers, "revoke", reference, "--reason", "Issued in error: another course.")
+    assert revoked.returncode == 0 and "is revoked" in revoked.stdout, revoked.stderr
+    [badge] = [b for b in emulator(servers, "/__emulator/badges").json()["data"] if b["issuer_earner_id"] == reference]
+    assert badge["state"] == "revoked" and badge["revocation_reason"] == "Issued in error: another course."
+    answer = ask_status(servers, reference, email)
+    assert "revoked" in answer and "Issued in error: another course." in answer
+    again = review(servers, "revoke", reference, "--reason", "again")
+    assert again.returncode == 0 and "Nothing changed" in again.stdout
+
+
 def test_status_when_credly_is_down(servers):
     reference, email = apply_and_submit(servers)
     assert review(servers, "approve", reference).returncode == 0

@@ -75,15 +75,16 @@ def test_approve_issues_the_badge_once_and_records_who(store, credly):
     ]
 
 
-def test_approve_while_credly_is_down_can_be_completed_later(store, credly):
+def test_approve_while_credly_is_down_is_recorded_and_the_badge_left_to_the_outbox(store, credly):
     reference = submit(store)
     reviews = Reviews(store, lambda: api(credly))
     credly.fail(500, count=20)
     outcome = reviews.approve(reference, "bob")
-    assert not outcome.complete and "Run the same command again" in outcome.message
+    assert outcome.changed and not outcome.complete
+    assert "approved; the badge is being issued" in outcome.message and "retried automatically" in outcome.message
     assert store.get(reference).status == "approved" and credly.org.faults
     credly.org.faults.clear()
-    assert reviews.approve(reference, "bob").complete
+    assert reviews.approve(reference, "bob").complete  # approving again tries again at once
     assert len(credly.badges) == 1 and store.get(reference).credly_badge_id
 
 

@@ -3,7 +3,8 @@
 HTTP Basic auth with the organisation's token as user name, a timeout on every
 call, retries with backoff on connection errors and 5xx, Retry-After on 429,
 pagination through `metadata.next_page_url`, and errors as clear exceptions.
-Issuing is idempotent: a retry or a 422 duplicate finds the existing badge.
+Issuing is idempotent: a retry or a 422 duplicate finds the existing badge. Revoking takes a
+reason, which Credly tells the earner.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -30,7 +32,15 @@ class CredlyError(Exception):
 
 
 class CredlyUnavailable(CredlyError):
-    """Credly did not answer properly (network, timeout, 5xx, rate limit) even after retries."""
+    """Credly did not answer properly (network, timeout, 5xx, rate limit) even after retries.
+
+    `kind` names what went wrong in a few words without any personal data ("HTTP 503", "Timeout");
+    `retry_after` is how long Credly asked us to wait (429), if it said."""
+
+    def __init__(self, message: str, kind: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.retry_after = retry_after
 
 
 class CredlyRejected(CredlyError):
@@ -147,17 +157,20 @@ class CredlyClient:
         url = self._url(path_or_url)
         deadline = None if self.budget is None else time.monotonic() + self.budget
         for attempt in range(1, self.attempts + 1):
-            delay = self.backoff * 2 ** (attempt - 1)
+            delay, retry_after = self.backoff * 2 ** (attempt - 1), None
             timeout = self.timeout if deadline is None else max(0.1, min(self.timeout, deadline - time.monotonic()))
             try:
                 response = self.session.request(method, url, timeout=timeout, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as error:
-                problem = f"{type(error).__name__} talking to Credly"
+                kind = type(error).__name__
+                problem = f"{kind} talking to Credly"
             else:
                 if response.status_code == 429:
-                    problem, delay = "Credly is rate limiting us (429)", _retry_after(response, delay)
+                    kind, problem = "HTTP 429", "Credly is rate limiting us (429)"
+                    delay = retry_after = _retry_after(response, delay)
                 elif response.status_code >= 500:
-                    problem = f"Credly answered HTTP {response.status_code}"
+                    kind = f"HTTP {response.status_code}"
+                    problem = f"Credly answered {kind}"
                 elif response.status_code == 404:
                     raise CredlyNotFound(f"Credly has no such resource: {method} {url.split('?')[0]}")
                 elif response.status_code >= 400:
@@ -168,13 +181,15 @@ class CredlyClient:
                     try:
                         return response.json()
                     except ValueError:
-                        problem = "Credly answered with something that is not JSON"
+                        kind, problem = "not JSON", "Credly answered with something that is not JSON"
             log.warning("%s (attempt %d of %d)", problem, attempt, self.attempts)
             if deadline is not None and time.monotonic() + delay >= deadline:
-                raise CredlyUnavailable(f"{problem}; gave up after {attempt} attempts ({self.budget:g} s budget)")
+                raise CredlyUnavailable(
+                    f"{problem}; gave up after {attempt} attempts ({self.budget:g} s budget)", kind, retry_after
+                )
             if attempt < self.attempts:
                 self.sleep(delay)
-        raise CredlyUnavailable(f"{problem}; gave up after {self.attempts} attempts")
+        raise CredlyUnavailable(f"{problem}; gave up after {self.attempts} attempts", kind, retry_after)
 
     def _pages(self, path: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
         """Every item of a list endpoint, following `metadata.next_page_url` verbatim."""
@@ -212,17 +227,29 @@ class CredlyClient:
             return found
 
     def get_badge(self, badge_id: str) -> IssuedBadge:
-        return IssuedBadge.from_api(self._request("GET", f"badges/{badge_id}")["data"])
+        return IssuedBadge.from_api(self._request("GET", f"badges/{_segment(badge_id)}")["data"])
 
     def find_badge(self, template_id: str, email: str) -> IssuedBadge | None:
-        """The badge of this template issued to this email, if any (Credly's duplicate rule)."""
+        """The badge of this template issued to this email, if any (Credly's duplicate rule). A revoked
+        badge does not count: Credly lets the same badge be issued again after a revocation."""
         params = {"filter": f"badge_template_id::{template_id}|recipient_email::{email.lower()}"}
         for item in self._pages("badges", params):
             badge = IssuedBadge.from_api(item)
-            if badge.badge_template_id == template_id and badge.recipient_email.lower() == email.lower():
+            same = badge.badge_template_id == template_id and badge.recipient_email.lower() == email.lower()
+            if same and badge.state != REVOKED:
                 return badge
         return None
 
+    def revoke_badge(self, badge_id: str, reason: str) -> IssuedBadge:
+        """Revokes an issued badge; Credly tells the earner, with the reason, by email."""
+        body = {"reason": reason, "suppress_revoke_notification_email": False}
+        return IssuedBadge.from_api(self._request("PUT", f"badges/{_segment(badge_id)}/revoke", json=body)["data"])
+
     def event(self, event_id: str) -> dict[str, Any]:
         """A webhook event's full payload: `{id, event_type, occurred_at, badge: {...}}`."""
-        return self._request("GET", f"events/{event_id}")["data"]
+        return self._request("GET", f"events/{_segment(event_id)}")["data"]
+
+
+def _segment(value: str) -> str:
+    """An id as one path segment: an id from a webhook ("../badges") cannot point at another endpoint."""
+    return quote(value, safe="")

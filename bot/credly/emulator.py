@@ -4,9 +4,11 @@ It keeps Credly's envelope (`{"data": ..., "metadata": ...}`), pagination
 (absolute `next_page_url`, 50 a page unless told otherwise), errors (401, 404,
 422 with `data.message` and `data.errors`) and webhooks (`{id, organization_id,
 event_type, occurred_at}` POSTed to the webhook URL, full event at
-`GET /events/{id}`). Back doors under `/__emulator/` let a test or a developer
-act as the earner or admin (accept, reject, revoke) and inject faults (5xx,
-429 with Retry-After, slow answers). State lives in memory.
+`GET /events/{id}`). A template refuses a second badge for the same email or
+earner id (422) unless its `allow_duplicate_badges` is set, as in Credly. Back
+doors under `/__emulator/` let a test or a developer act as the earner or admin
+(accept, reject, revoke) and inject faults (5xx, 429 with Retry-After, slow
+answers). State lives in memory.
 
 `make run` starts it when no Credly credentials are configured:
 `python -m bot.credly.emulator --port 8090`.
@@ -46,6 +48,7 @@ class Fault:
     count: int
     retry_after: float = 1.0
     delay: float = 0.0
+    late: bool = False  # slow: do the work at once, answer after the delay (an answer the client may miss)
 
 
 @dataclass
@@ -87,6 +90,10 @@ async def api_guard(request: web.Request, handler):
         fault.count -= 1
         if fault.count <= 0:
             org.faults.pop(0)
+        if fault.status == 0 and fault.late:
+            response = await _guarded(request, org, handler)
+            await asyncio.sleep(fault.delay)
+            return response
         if fault.status == 0:
             await asyncio.sleep(fault.delay)
         elif fault.status == 429:
@@ -97,6 +104,10 @@ async def api_guard(request: web.Request, handler):
             )
         else:
             return _error(fault.status, "Internal server error")
+    return await _guarded(request, org, handler)
+
+
+async def _guarded(request: web.Request, org: Organization, handler) -> web.StreamResponse:
     if request.match_info.get("org") != org.id:
         return _error(404, "Organization not found")
     if not _authorised(request, org):
@@ -199,7 +210,7 @@ async def issue_badge(request: web.Request) -> web.Response:
         )
     email = str(body["recipient_email"]).lower()
     earner = body.get("issuer_earner_id")
-    for badge in org.badges.values():
+    for badge in org.badges.values() if not template["allow_duplicate_badges"] else ():
         same = badge["recipient_email"] == email or (earner and badge["issuer_earner_id"] == earner)
         if badge["badge_template_id"] == template["id"] and same and badge["state"] != "revoked":
             return _error(
@@ -255,11 +266,20 @@ def _change_state(app: web.Application, badge: dict, state: str, reason: str | N
 
 
 async def revoke_badge(request: web.Request) -> web.Response:
+    """`PUT .../badges/{id}/revoke` with `{reason, suppress_revoke_notification_email}`: 200 with the
+    revoked badge. Revoking a revoked badge answers the same and records no second event."""
     badge = request.app[ORG].badges.get(request.match_info["id"])
     if badge is None:
         return _error(404, "Not found")
-    body = await request.json() if request.can_read_body else {}
-    _change_state(request.app, badge, "revoked", body.get("reason"))
+    try:
+        body = await request.json() if request.can_read_body else {}
+    except ValueError:
+        return _error(400, "Body must be JSON")
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if not isinstance(reason, str) or not reason.strip():
+        return _error(422, "Validation failed", [{"attribute": "reason", "messages": ["can't be blank"]}])
+    if badge["state"] != "revoked":
+        _change_state(request.app, badge, "revoked", reason)
     return web.json_response({"data": badge, "metadata": {}})
 
 
@@ -290,6 +310,7 @@ async def add_fault(request: web.Request) -> web.Response:
         count=int(body.get("count", 1)),
         retry_after=float(body.get("retry_after", 1)),
         delay=float(body.get("delay", 0)),
+        late=bool(body.get("late", False)),
     )
     request.app[ORG].faults.append(fault)
     return web.json_response({"data": {"faults": len(request.app[ORG].faults)}})
@@ -338,6 +359,7 @@ def make_app(
     app.router.add_get(base + "/badges", list_badges)
     app.router.add_get(base + "/badges/{id}", get_badge)
     app.router.add_put(base + "/badges/{id}/revoke", revoke_badge)
+    app.router.add_put(base + "/badges/{id}/revoke/", revoke_badge)  # some clients add the slash
     app.router.add_get(base + "/events/{id}", get_event)
     app.router.add_post("/__emulator/badges/{id}/{action}", act_on_badge)
     app.router.add_post("/__emulator/faults", add_fault)

@@ -1,1 +1,2 @@
-"""Deciding applications (reviewers' command line and decisions) and telling learners where they stand."""
+"""Deciding applications (reviewers' command line and decisions), issuing approved badges through the
+outbox, and telling learners where they stand."""

@@ -29,6 +29,7 @@ from bot.channels.source import Identity
 from bot.credly.client import ACCEPTED, PENDING, REVOKED, CredlyClient, CredlyError
 from bot.credly.client import REJECTED as DECLINED
 from bot.store.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
+from bot.store.applications import REVOKED as WITHDRAWN
 from bot.store.models import Applicant, Application, StatusLookup
 
 MAX_FAILURES_PER_SOURCE = 5
@@ -139,7 +140,8 @@ class StatusDesk:
             badge = self.credly().get_badge(application.credly_badge_id)
         except CredlyError:
             return application, False
-        return self.store.update_badge_state(badge.id, badge.state) or application, True
+        refreshed = self.store.update_badge_state(badge.id, badge.state, revocation_reason=badge.revocation_reason)
+        return refreshed or application, True
 
 
 def explain(application: Application, credly_checked: bool = True) -> str:
@@ -159,6 +161,8 @@ def explain(application: Application, credly_checked: bool = True) -> str:
             f"{opening} was not approved. The reviewer's reason: {reason}. "
             f"If you have questions about this decision, please contact {contact}."
         )
+    if application.status == WITHDRAWN or (application.status == APPROVED and application.credly_state == REVOKED):
+        return _revoked(opening, application.decision_reason, contact)
     if application.status != APPROVED:
         return f"{opening} is {application.status.replace('_', ' ')}."
     if not application.credly_badge_id:
@@ -172,6 +176,14 @@ def explain(application: Application, credly_checked: bool = True) -> str:
             "with Credly just now whether you have accepted it; please ask me again later."
         )
     return f"{opening} is approved. " + _badge_state(application.credly_state, contact)
+
+
+def _revoked(opening: str, reason: str | None, contact: str) -> str:
+    because = f" The reason given: {reason.strip().rstrip('.')}." if reason and reason.strip() else ""
+    return (
+        f"{opening} was approved, but the badge has since been revoked.{because} "
+        f"If you have questions about this, please contact {contact}."
+    )
 
 
 def _badge_state(state: str | None, contact: str) -> str:

@@ -30,6 +30,7 @@ SUBMITTED = "submitted"
 UNDER_REVIEW = "under_review"
 APPROVED = "approved"
 REJECTED = "rejected"
+REVOKED = "revoked"  # approved, then its badge revoked in Credly by a reviewer (with a reason)
 CANCELLED = "cancelled"
 assert OPEN_STATUSES == (SUBMITTED, UNDER_REVIEW, APPROVED)  # the database's unique index uses the same
 
@@ -350,9 +351,12 @@ class ApplicationStore:
         actor: str,
         note: str | None = None,
         only_from: tuple[str, ...] | None = None,
+        then: Callable[[Session, Application], None] | None = None,
     ) -> bool:
         """Sets the status; with `only_from`, only if it is one of those now, decided by one
-        conditional update, so of two reviewers deciding at the same moment exactly one changes it."""
+        conditional update, so of two reviewers deciding at the same moment exactly one changes it.
+        `then` does more in the same transaction when the status changed (an approval queues its
+        badge), so the change and what it owes are committed together or not at all."""
 
         def work(session: Session) -> bool:
             application = _by_reference(session, reference)
@@ -360,14 +364,18 @@ class ApplicationStore:
             if only_from is not None:
                 condition.append(Application.status.in_(only_from))
             values = {"status": status, "updated_at": self.clock()}
-            if status == REJECTED:
-                values["decision_reason"] = note
+            if status in (REJECTED, REVOKED):
+                values["decision_reason"] = note  # the learner is told it
+            if status == REVOKED:
+                values["credly_state"] = "revoked"
             changed = session.execute(
                 update(Application).where(*condition).values(**values).execution_options(synchronize_session=False)
             )
             if changed.rowcount != 1:
                 return False
             self._record(session, application, application.status, status, actor, note)
+            if then is not None:
+                then(session, application)
             return True
 
         return self.transaction(work)
@@ -393,10 +401,15 @@ class ApplicationStore:
         return self.transaction(work)
 
     def update_badge_state(
-        self, badge_id: str, state: str, on_change: Callable[[Application], None] | None = None
+        self,
+        badge_id: str,
+        state: str,
+        on_change: Callable[[Application], None] | None = None,
+        revocation_reason: str | None = None,
     ) -> Application | None:
         """Stores a badge's latest claim state; records the change in the history when it changed,
-        and then (after the commit) tells `on_change`."""
+        and then (after the commit) tells `on_change`. A badge revoked in Credly's own interface
+        brings Credly's reason, which the learner is told like a reviewer's."""
         changed = []
 
         def work(session: Session) -> Application | None:
@@ -415,6 +428,8 @@ class ApplicationStore:
                     "credly",
                     f"badge {application.credly_state or 'unknown'} -> {state}",
                 )
+            if state == "revoked" and revocation_reason and application.status == APPROVED:
+                application.decision_reason = revocation_reason
             application.credly_state = state
             application.credly_checked_at = self.clock()
             return _loaded(application)

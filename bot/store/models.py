@@ -1,4 +1,5 @@
-"""Database tables: applicants, applications, their documents and status history."""
+"""Database tables: applicants, applications, their documents and status history, the badge-issuing
+outbox."""
 
 from __future__ import annotations
 
@@ -84,6 +85,8 @@ class Document(Base):
     size = Column(Integer, nullable=False)
     sha256 = Column(String(64), nullable=False)
     uploaded_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # Set when the retention clean-up deleted the file; the row (size, SHA-256) is kept.
+    removed_at = Column(DateTime(timezone=True))
 
     application = relationship("Application", back_populates="documents")
 
@@ -108,3 +111,23 @@ class StatusLookup(Base):
     key = Column(String(64), primary_key=True)  # sha256 of "<source>:<hour>": no address or id is stored
     failures = Column(Integer, nullable=False, default=0)
     window_started_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class BadgeIssuing(Base):
+    """A badge owed to an approved application, written in the approval's own transaction; a worker
+    issues it in Credly (bot/reviewing/issuing.py). A worker claims a row by a conditional update
+    for a limited time (`claimed_until`), so two workers never issue at once, and a worker that dies
+    mid-way leaves the row to be claimed again once its claim has run out."""
+
+    __tablename__ = "badge_issuing"
+    id = Column(Integer, primary_key=True)
+    application_id = Column(Integer, ForeignKey("applications.id"), nullable=False, unique=True)
+    requested_by = Column(String(120), nullable=False)  # the approving reviewer, recorded with the badge
+    requested_at = Column(DateTime(timezone=True), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    last_attempt_at = Column(DateTime(timezone=True))
+    last_error = Column(String(80))  # the kind of error only ("CredlyUnavailable: HTTP 503"): no personal data
+    claimed_by = Column(String(32))
+    claimed_until = Column(DateTime(timezone=True))
+    issued_at = Column(DateTime(timezone=True))  # set once the badge is recorded: the row is done

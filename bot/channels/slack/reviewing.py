@@ -2,7 +2,9 @@
 document and Approve / Reject buttons; a click does exactly what the reviewer command does.
 
 Only the users listed in SLACK_REVIEWERS may decide. The decision, who and when are written into
-the message. Rejecting asks for the reason (a modal), since the learner is told it.
+the message. An approval is recorded at once with the badge it owes; if Credly does not accept the
+badge right away, the issuing outbox issues it later (bot/reviewing/issuing.py). Rejecting asks for
+the reason (a modal), since the learner is told it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.channels.slack.blocks import mrkdwn
 from bot.channels.slack.client import web_client
 from bot.channels.slack.notify import SLACK_PREFIX, learner_notifier
 from bot.reviewing.decisions import Outcome, ReviewError, Reviews
+from bot.reviewing.issuing import BadgeIssuer
 from bot.settings import SlackSettings, credly_client, upload_dir
 from bot.store.applications import ApplicationStore
 from bot.store.models import Application
@@ -137,7 +140,9 @@ def decide(
     """Approves (reason None) or rejects, as the reviewer command does, then shows the decision in
     the reviewers' message. `reviewer` is (user id, name); `where` the message's (channel, ts)."""
     user_id, name = reviewer
-    reviews = Reviews(store, credly_client, notify=learner_notifier(settings))
+    notify = learner_notifier(settings)
+    # The same path as the reviewer command: the approval and its badge in the issuing outbox together.
+    reviews = Reviews(store, credly_client, notify=notify, issuer=BadgeIssuer(store, notify=notify))
     actor = f"slack:{user_id} ({name})"
     try:
         outcome = reviews.approve(reference, actor) if reason is None else reviews.reject(reference, actor, reason)
@@ -154,9 +159,7 @@ def decide(
         note = f"{verb} by <@{user_id}> on {when}. {mrkdwn(outcome.message)}"
         if reason:
             note += f"\nReason given to the learner: {mrkdwn(reason)}"
-        blocks = review_blocks(store.get(reference))
-        if not outcome.complete:  # Credly was down: approving again issues the badge
-            blocks.append(_buttons(reference))
+        blocks = review_blocks(store.get(reference))  # no more buttons: a badge still to issue is the outbox's
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
         client.chat_update(channel=channel, ts=ts, text=f"{reference}: {outcome.message}", blocks=blocks)
     except SlackApiError as error:

@@ -1,17 +1,32 @@
-"""HTTP routes of the web service: health, the one-time document upload, Credly webhooks."""
+"""HTTP routes of the web service: health, the one-time document upload, Credly webhooks, the demo
+page, its OpenAPI description; and the badge-issuing outbox's worker, in the background.
+
+Whatever a client sends, the answer is a clear message, never a traceback: unexpected errors are
+logged by type and place only (their text could quote what was sent) and answered with a short
+sentence. Bodies are bounded in size and in time, so a huge or slow-dripping request is cut off
+with a message and the service carries on.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
+import re
+import traceback
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.channels.slack.notify import learner_notifier
 from bot.channels.web import pages, site
+from bot.channels.web.openapi import OPENAPI
 from bot.credly.client import CredlyError
 from bot.credly.sync import BadWebhook, handle_webhook
+from bot.reviewing.issuing import BadgeIssuer, poll_seconds
 from bot.settings import allowed_origins, credly_client, slack
 from bot.store.applications import LINK_INVALID, ApplicationStore, UploadRejected
 from bot.store.db import DatabaseUnavailable
@@ -22,8 +37,29 @@ STORE = web.AppKey("store", ApplicationStore)
 # The multipart envelope around a 10 MB file is a few hundred bytes; allow some slack.
 MAX_BODY = MAX_UPLOAD_BYTES + 64 * 1024
 DRAIN_LIMIT = 64 * 1024 * 1024
+DRAIN_SECONDS = 10.0
+# A Credly event notification is four short fields; anything much larger is not one.
+MAX_WEBHOOK_BODY = 64 * 1024
+WEBHOOK_SECONDS = 30.0
+DEFAULT_UPLOAD_SECONDS = 300.0
+# Upload tokens are secrets.token_urlsafe(32): 43 URL-safe characters. Anything else is no token of
+# ours, and is refused before the database is asked.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 NO_FILE = "Please choose a file to upload."
 BUSY = "We couldn't save your file just now. Please try again in a minute; nothing was lost."
+TOO_SLOW = (
+    "The upload took too long, so it was stopped. Please try again, on a faster connection or with a "
+    "smaller file (a compressed PDF or a photo at a lower resolution)."
+)
+WEBHOOK_TOO_BIG = "A Credly event notification is a small JSON object; this body is far too large."
+WEBHOOK_TOO_SLOW = "The body took too long to arrive."
+NOT_JSON = "expected a JSON object with the event id"
+UNEXPECTED = "Sorry, something went wrong on our side. Please try again in a minute."
+
+
+def upload_seconds() -> float:
+    """The most time an upload's body may take to arrive (a slow drip is cut off after it)."""
+    return float(os.environ.get("ACTS_UPLOAD_SECONDS") or DEFAULT_UPLOAD_SECONDS)
 
 
 def _wants_json(request: web.Request) -> bool:
@@ -42,11 +78,19 @@ async def health(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def openapi(_request: web.Request) -> web.Response:
+    return web.json_response(OPENAPI)
+
+
+async def _link_valid(store: ApplicationStore, token: str) -> bool:
+    return TOKEN.fullmatch(token) is not None and await asyncio.to_thread(store.upload_link_valid, token)
+
+
 async def upload_page(request: web.Request) -> web.Response:
     store = request.app[STORE]
     token = request.match_info["token"]
     try:
-        valid = await asyncio.to_thread(store.upload_link_valid, token)
+        valid = await _link_valid(store, token)
     except DatabaseUnavailable:
         return _reply(request, 503, BUSY)
     if not valid:
@@ -59,11 +103,18 @@ class _TooBig(Exception):
 
 
 async def _drain(request: web.Request, limit: int) -> None:
-    """Reads and discards the rest of a refused body (up to a bound), so the client gets our answer
-    instead of a broken connection in the middle of its upload."""
-    discarded = 0
-    while discarded < limit and (chunk := await request.content.read(64 * 1024)):
-        discarded += len(chunk)
+    """Reads and discards the rest of a refused body (up to a bound in size and time), so the client
+    gets our answer instead of a broken connection in the middle of its upload."""
+
+    async def discard() -> None:
+        discarded = 0
+        while discarded < limit and (chunk := await request.content.read(64 * 1024)):
+            discarded += len(chunk)
+
+    try:
+        await asyncio.wait_for(discard(), DRAIN_SECONDS)
+    except (asyncio.TimeoutError, OSError):
+        pass  # the answer goes out all the same, and the connection is closed after it
 
 
 async def _receive_file(request: web.Request, store: ApplicationStore) -> tuple[str | None, Path | None]:
@@ -96,20 +147,23 @@ async def upload(request: web.Request) -> web.Response:
     token = request.match_info["token"]
     try:
         # The link first: a stranger's upload is refused before a byte of it is kept.
-        valid = await asyncio.to_thread(store.upload_link_valid, token)
+        valid = await _link_valid(store, token)
     except DatabaseUnavailable:
         log.warning("upload refused: database unavailable")
         return _reply(request, 503, BUSY)
     if not valid:
         await _drain(request, MAX_BODY)
-        return _reply(request, 422, LINK_INVALID)
+        return _closing(_reply(request, 422, LINK_INVALID))
     try:
-        filename, incoming = await _receive_file(request, store)
+        filename, incoming = await asyncio.wait_for(_receive_file(request, store), upload_seconds())
     except _TooBig:
         await _drain(request, DRAIN_LIMIT)
-        return _reply(request, 413, TOO_BIG)
-    except (ValueError, AssertionError, KeyError):
-        return _reply(request, 400, NO_FILE)  # not a multipart form
+        return _closing(_reply(request, 413, TOO_BIG))
+    except asyncio.TimeoutError:
+        log.info("upload stopped: too slow")
+        return _closing(_reply(request, 408, TOO_SLOW))
+    except (ValueError, AssertionError, KeyError, LookupError, HttpProcessingError):
+        return _closing(_reply(request, 400, NO_FILE))  # not a multipart form with a file, or a garbled one
     if incoming is None:
         return _reply(request, 400, NO_FILE)
     try:
@@ -128,12 +182,36 @@ async def upload(request: web.Request) -> web.Response:
     )
 
 
+def _closing(response: web.Response) -> web.Response:
+    """The connection is closed after this answer: the rest of the refused body is not waited for."""
+    response.force_close()
+    return response
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes:
+    """The whole body, or _TooBig once it passes `limit` bytes (whatever Content-Length claims)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise _TooBig
+    body = bytearray()
+    while chunk := await request.content.read(64 * 1024):
+        body += chunk
+        if len(body) > limit:
+            raise _TooBig
+    return bytes(body)
+
+
 async def credly_webhook(request: web.Request) -> web.Response:
     """Credly event notifications: 200 once handled, so Credly stops retrying; 503 asks it to retry."""
     try:
-        payload = await request.json()
-    except ValueError:
-        return web.json_response({"ok": False, "message": "expected JSON"}, status=400)
+        body = await asyncio.wait_for(_read_body(request, MAX_WEBHOOK_BODY), WEBHOOK_SECONDS)
+    except _TooBig:
+        return _closing(web.json_response({"ok": False, "message": WEBHOOK_TOO_BIG}, status=413))
+    except asyncio.TimeoutError:
+        return _closing(web.json_response({"ok": False, "message": WEBHOOK_TOO_SLOW}, status=408))
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than the parser goes
+        return web.json_response({"ok": False, "message": NOT_JSON}, status=400)
     try:
         notify = learner_notifier(slack())
         result = await asyncio.to_thread(handle_webhook, payload, request.app[STORE], credly_client, notify)
@@ -160,10 +238,77 @@ async def cors(request: web.Request, handler) -> web.StreamResponse:
     return response
 
 
+@web.middleware
+async def close_after_unread_body(request: web.Request, handler) -> web.StreamResponse:
+    """A request whose body was not read (a 404, a 405, a refusal) ends its connection after the
+    answer: aiohttp 3.9 can otherwise leave the unread bytes where the next request on that
+    connection is expected, and a client reusing the connection waits for an answer forever."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        if _unread(request):
+            error.force_close()
+        raise
+    if _unread(request):
+        response.force_close()
+    return response
+
+
+def _unread(request: web.Request) -> bool:
+    """Whether bytes of the body are left: not all arrived, or arrived and not read."""
+    return request.body_exists and not request.content.at_eof()
+
+
+@web.middleware
+async def no_tracebacks(request: web.Request, handler) -> web.StreamResponse:
+    """Unexpected errors are answered with a sentence, and logged by type and place only: their text
+    could quote the request (a file name, an email)."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise  # aiohttp's own answers (404, 405, 304): a status and a reason, nothing else
+    except Exception as error:
+        where = "".join(traceback.format_tb(error.__traceback__, limit=-3)).strip().replace("\n", " | ")
+        log.error("unexpected %s answering %s %s: %s", type(error).__name__, request.method, _route(request), where)
+        if request.path.startswith("/upload/"):
+            return _closing(_reply(request, 500, UNEXPECTED))
+        return _closing(web.json_response({"ok": False, "message": UNEXPECTED}, status=500))
+
+
+def _route(request: web.Request) -> str:
+    """The route's pattern ("/upload/{token}"), never the path itself (it carries the token)."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "(no route)"
+
+
+async def issuing_worker(app: web.Application) -> AsyncIterator[None]:
+    """The badge-issuing outbox's worker runs in the web service, which every deployment starts:
+    every ACTS_ISSUING_POLL_SECONDS it tries the badges that are due (0 turns it off). Several web
+    services may run it at once: each badge is claimed by one of them at a time."""
+    seconds = poll_seconds()
+    task = asyncio.get_running_loop().create_task(_issue_badges(app[STORE], seconds)) if seconds > 0 else None
+    yield
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def _issue_badges(store: ApplicationStore, seconds: float) -> None:
+    issuer = BadgeIssuer(store, notify=learner_notifier(slack()))
+    while True:
+        try:
+            await asyncio.to_thread(issuer.run_due)
+        except Exception as error:  # the worker never dies of one bad round; the next one tries again
+            log.warning("badge issuing round failed: %s", type(error).__name__)
+        await asyncio.sleep(seconds)
+
+
 def make_app(store: ApplicationStore | None = None) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[cors])
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[close_after_unread_body, cors, no_tracebacks])
     app[STORE] = store or ApplicationStore()
+    app.cleanup_ctx.append(issuing_worker)
     app.router.add_get("/health", health)
+    app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/upload/{token}", upload_page)
     app.router.add_post("/upload/{token}", upload)
     app.router.add_route("OPTIONS", "/upload/{token}", health)
