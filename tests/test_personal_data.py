@@ -106,6 +106,27 @@ def test_erasure_removes_the_person_everywhere_and_keeps_only_the_decision_histo
     assert john.full_name == "John Roe" and len(john.documents) == 1
 
 
+def test_a_badge_waiting_to_be_issued_is_dropped_with_the_person(world):
+    from sqlalchemy import func, select
+
+    from bot.reviewing.decisions import DECIDABLE
+    from bot.store.applications import APPROVED
+    from bot.store.models import BadgeIssuing
+
+    store, log, _, references = world
+    reference = references["slack:UJANE"]
+    store.change_status(reference, APPROVED, "reviewer:rita", only_from=DECIDABLE, then=lambda session, a: session.add(
+        BadgeIssuing(application_id=a.id, requested_by="reviewer:rita", requested_at=store.clock(),
+                     next_attempt_at=store.clock())))  # fmt: skip
+
+    def count():
+        return store.transaction(lambda s: s.execute(select(func.count()).select_from(BadgeIssuing)).scalar_one())
+
+    assert count() == 1
+    personal_data.erase(store, "jane@uni.edu", log, "administrator:test")
+    assert count() == 0 and store.get(reference).status == APPROVED
+
+
 def test_a_running_server_forgets_an_erased_conversation(world):
     store, log, conversations, _ = world
     assert run(conversations.retrieve("web-jane-1")) is not None  # in this server's memory

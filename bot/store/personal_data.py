@@ -26,12 +26,12 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.store.applications import ApplicationStore
 from bot.store.conversations import ConversationLog
-from bot.store.models import Applicant, Application, StatusChange
+from bot.store.models import Applicant, Application, BadgeIssuing, StatusChange
 from bot.store.retention import conversations_db
 
 ERASED = "personal data erased on request"
@@ -141,6 +141,8 @@ def erase(store: ApplicationStore, email: str, log: ConversationLog | None, acto
             application.decision_reason = None
             application.conversation_id, application.filed_by, application.applicant = "erased", None, None
             application.upload_token_hash = application.upload_token_expires_at = None
+            # A badge still waiting to be issued cannot be, without the person's email: it is dropped.
+            session.execute(delete(BadgeIssuing).where(BadgeIssuing.application_id == application.id))
             session.add(StatusChange(application_id=application.id, from_status=application.status,
                                      to_status=application.status, actor=actor, note=ERASED,
                                      at=store.clock()))  # fmt: skip
