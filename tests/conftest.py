@@ -83,6 +83,16 @@ def fresh_postgres_database():
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Each test that asks for it runs twice: on an SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'acts.db'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
 def new_ports() -> Ports:
     return Ports(rasa=free_port(), actions=free_port(), web=free_port(), credly=free_port(), slack=free_port())
 

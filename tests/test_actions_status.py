@@ -4,7 +4,6 @@ and a learner waits a few seconds at most before hearing "couldn't check right n
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 import pytest
 from rasa_sdk import Tracker
@@ -14,19 +13,11 @@ from actions.status import CheckStatus
 from bot import settings
 from bot.channels.source import SOURCE_KEY
 from bot.reviewing.decisions import Reviews
-from bot.store.applications import ApplicationStore, Details
+from bot.store.applications import ApplicationStore
 from bot.store.db import migrate
+from tests.applicants import JANE
 from tests.emulator_thread import emulator
 from tests.files import pdf_bytes
-
-JANE = Details(
-    badge_id="team-science-fundamentals",
-    training_id="tsf-training",
-    completion_date=date(2024, 3, 1),
-    full_name="Jane Doe",
-    email="jane@uni.edu",
-    organisation="Example University",
-)
 
 
 @pytest.fixture

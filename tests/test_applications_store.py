@@ -10,7 +10,6 @@ import pytest
 from bot.reading.references import parse_reference
 from bot.store.applications import DRAFT, SUBMITTED, ApplicationStore, Details, UploadRejected
 from bot.store.db import DatabaseUnavailable, migrate
-from tests.conftest import fresh_postgres_database
 from tests.files import jpeg_bytes, pdf_bytes
 
 DETAILS = Details(
@@ -22,15 +21,6 @@ DETAILS = Details(
     organisation="Example University",
     orcid="0000-0002-1825-0097",
 )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'acts.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
 
 
 @pytest.fixture

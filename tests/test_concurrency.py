@@ -5,40 +5,24 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.reviewing.status import MAX_FAILURES_PER_SOURCE, NO_MATCH, TOO_MANY, StatusDesk
-from bot.store.applications import SUBMITTED, ApplicationStore, Details, UploadRejected
+from bot.store.applications import SUBMITTED, ApplicationStore, UploadRejected
 from bot.store.db import migrate
 from bot.store.models import Application, StatusLookup
-from tests.conftest import fresh_postgres_database
+from tests.applicants import JANE
 from tests.files import jpeg_bytes, pdf_bytes
 
-JANE = Details(
-    badge_id="team-science-fundamentals",
-    training_id="tsf-training",
-    completion_date=date(2024, 3, 1),
-    full_name="Jane Doe",
-    email="jane@uni.edu",
-    organisation="Example University",
-)
 AT_ONCE = 8
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    def ready(url: str) -> ApplicationStore:
-        migrate(url)
-        return ApplicationStore(url=url, documents_dir=tmp_path / "uploads")
-
-    if request.param == "sqlite":
-        yield ready(f"sqlite:///{tmp_path / 'acts.db'}")
-    else:
-        with fresh_postgres_database() as url:
-            yield ready(url)
+@pytest.fixture
+def store(database_url, tmp_path):
+    migrate(database_url)
+    return ApplicationStore(url=database_url, documents_dir=tmp_path / "uploads")
 
 
 def at_once(calls):

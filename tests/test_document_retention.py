@@ -11,19 +11,9 @@ from bot.store import retention
 from bot.store.applications import ApplicationStore, Details
 from bot.store.db import migrate
 from bot.store.document_retention import ACTOR, NOTE, remove_documents_decided_before
-from tests.conftest import fresh_postgres_database
 from tests.files import jpeg_bytes, pdf_bytes
 
 NOW = datetime.now(timezone.utc)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'acts.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
 
 
 @pytest.fixture

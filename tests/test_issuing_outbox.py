@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from alembic import command
@@ -22,18 +22,9 @@ from bot.store import db
 from bot.store.applications import ApplicationStore, Details
 from bot.store.issuing import IssuingOutbox
 from bot.store.models import BadgeIssuing
-from tests.conftest import fresh_postgres_database
+from tests.applicants import JANE
 from tests.emulator_thread import TEMPLATE, emulator
 from tests.files import pdf_bytes
-
-JANE = Details(
-    badge_id="team-science-fundamentals",
-    training_id="tsf-training",
-    completion_date=date(2024, 3, 1),
-    full_name="Jane Doe",
-    email="jane@uni.edu",
-    organisation="Example University",
-)
 
 
 class Clock:
@@ -62,15 +53,6 @@ def credly():
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'acts.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -15,17 +15,9 @@ from bot.reviewing.status import MAX_FAILURES_PER_SOURCE, NO_MATCH, StatusDesk
 from bot.store.applications import ApplicationStore, Details
 from bot.store.db import migrate
 from bot.store.models import StatusLookup
+from tests.applicants import JANE
 from tests.emulator_thread import emulator
 from tests.files import pdf_bytes
-
-JANE = Details(
-    badge_id="team-science-fundamentals",
-    training_id="tsf-training",
-    completion_date=date(2024, 3, 1),
-    full_name="Jane Doe",
-    email="jane@uni.edu",
-    organisation="Example University",
-)
 
 
 @pytest.fixture

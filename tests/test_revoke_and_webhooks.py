@@ -5,7 +5,6 @@ on SQLite and PostgreSQL against the Credly emulator."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import pytest
 
@@ -16,18 +15,10 @@ from bot.reviewing.decisions import ReviewError, Reviews
 from bot.reviewing.status import StatusDesk
 from bot.store.applications import ApplicationStore, Details
 from bot.store.db import migrate
-from tests.conftest import fresh_postgres_database
+from tests.applicants import JANE
 from tests.emulator_thread import emulator
 from tests.files import pdf_bytes
 
-JANE = Details(
-    badge_id="team-science-fundamentals",
-    training_id="tsf-training",
-    completion_date=date(2024, 3, 1),
-    full_name="Jane Doe",
-    email="jane@uni.edu",
-    organisation="Example University",
-)
 REASON = "Issued in error: the training was not completed."
 
 
@@ -37,22 +28,15 @@ def credly():
         yield running
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path, monkeypatch, credly):
-    def ready(url: str) -> ApplicationStore:
-        migrate(url)
-        monkeypatch.setenv("DATABASE_URL", url)  # the command line reads the same settings the servers do
-        monkeypatch.setenv("ACTS_UPLOAD_DIR", str(tmp_path / "uploads"))
-        monkeypatch.setenv("CREDLY_BASE_URL", credly.base_url)
-        monkeypatch.delenv("CREDLY_TOKEN", raising=False)
-        monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
-        return ApplicationStore(url=url, documents_dir=tmp_path / "uploads")
-
-    if request.param == "sqlite":
-        yield ready(f"sqlite:///{tmp_path / 'acts.db'}")
-    else:
-        with fresh_postgres_database() as url:
-            yield ready(url)
+@pytest.fixture
+def store(database_url, tmp_path, monkeypatch, credly):
+    migrate(database_url)
+    monkeypatch.setenv("DATABASE_URL", database_url)  # the command line reads the same settings the servers do
+    monkeypatch.setenv("ACTS_UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setenv("CREDLY_BASE_URL", credly.base_url)
+    monkeypatch.delenv("CREDLY_TOKEN", raising=False)
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    return ApplicationStore(url=database_url, documents_dir=tmp_path / "uploads")
 
 
 def submit(store: ApplicationStore, conversation: str = "c1", email: str = JANE.email) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
@@ -21,19 +21,12 @@ from bot.store.applications import LINK_INVALID, ApplicationStore, Details
 from bot.store.issuing import IssuingOutbox
 from bot.store.models import BadgeIssuing
 from bot.store.uploads import ACTIVE_CONTENT, DAMAGED, MIXED, TOO_BIG, UNKNOWN_TYPE
+from tests.applicants import JANE
 from tests.files import make_jpeg, make_pdf, make_png, pdf_bytes
 from tests.web_service import web_service
 
 UPLOAD_SECONDS = 3
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(50) + b"This program cannot be run in DOS mode.\r\n"
-JANE = Details(
-    badge_id="team-science-fundamentals",
-    training_id="tsf-training",
-    completion_date=date(2024, 3, 1),
-    full_name="Jane Doe",
-    email="jane@uni.edu",
-    organisation="Example University",
-)
 
 
 @pytest.fixture(scope="module")
