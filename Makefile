@@ -37,6 +37,8 @@ $(STAMP): requirements.txt constraints.txt .python-version package-lock.json
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip==24.0"
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	sed -n 's/^#no-deps: //p' requirements.txt > $(VENV)/no-deps.txt  # requirements.txt says why
+	$(PY) -m pip install --quiet --no-deps -r $(VENV)/no-deps.txt
 	@command -v npm >/dev/null || { echo "The chat widget needs Node 20 and npm (https://nodejs.org)"; exit 1; }
 	npm ci --no-audit --no-fund  # the website widget's chat component, exactly as package-lock.json pins it
 	@touch $@
