@@ -102,6 +102,12 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
             "min_words": 2,  # and only a message with this many plain words (PLAIN_WORD)
             "meaning_weight": 0.75,  # its share of the pooled reading
             "meaning_C": 100.0,  # inverse regularisation strength of its logistic regression
+            # Intents whose n-gram verdict on a sentence (at least `sentence_words` plain words) is always checked
+            # against its meaning, however sure: a wrong one ends or derails the conversation instead of answering.
+            # The n-grams read "Tokyo local time now" as goodbye (from "bye now") and "perks of having one?" as
+            # goodbye (from "have a good one"), both at over 0.8.
+            "doubt_intents": [],
+            "sentence_words": 3,
         }
 
     @staticmethod
@@ -156,9 +162,15 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
         embedding = encoder.encode([text])[0].astype(np.float64)
         return softmax(self.meaning_bias + embedding @ self.meaning_weights)
 
+    def doubted(self, probabilities: np.ndarray, text: str) -> bool:
+        top = self.intents[int(np.argmax(probabilities))]
+        return top in self.config["doubt_intents"] and plain_words(text) >= self.config["sentence_words"]
+
     def probabilities(self, text: str) -> np.ndarray:
         spelled = super().probabilities(text)
-        if self.meaning_weights is None or not self.unsure(spelled) or plain_words(text) < self.config["min_words"]:
+        if self.meaning_weights is None or plain_words(text) < self.config["min_words"]:
+            return spelled
+        if not self.unsure(spelled) and not self.doubted(spelled, text):
             return spelled
         return pooled(spelled, self.meaning_probabilities(text), self.config["meaning_weight"])
 

