@@ -1,4 +1,4 @@
-"""The applicant the store-level tests apply as, and a quick way to file an application."""
+"""The applicant the tests apply as: as the store sees her (JANE), and as the form's slots hold her (FILLED_SLOTS)."""
 
 from __future__ import annotations
 
@@ -14,3 +14,17 @@ JANE = Details(
     email="jane@uni.edu",
     organisation="Example University",
 )
+
+# Every question of the application form answered, before the confirmation.
+FILLED_SLOTS = {
+    "badge_id": "team-science-fundamentals",
+    "training_completed": True,
+    "training_id": "tsf-training",
+    "completion_date": "2024-03-01",
+    "full_name": "Jane Doe",
+    "email": "jane@uni.edu",
+    "organisation": "Example University",
+    "orcid": "skipped",
+    "document": "cert.pdf (2 KB)",
+    "confirmed": None,
+}

@@ -13,6 +13,7 @@ from actions.apply_form import AskCompletionDate, AskDocument, AskTraining, Fini
 from bot.applying import steps
 from bot.store.applications import ApplicationStore
 from bot.store.db import migrate
+from tests.applicants import FILLED_SLOTS
 from tests.files import pdf_bytes
 
 DOMAIN = {"slots": {}, "forms": {"apply_form": {"required_slots": []}}}
@@ -66,14 +67,7 @@ def test_the_upload_link_is_bound_to_a_draft_and_reused_while_valid():
 
 
 COMPLETE = {
-    "badge_id": "team-science-fundamentals",
-    "training_completed": True,
-    "training_id": "tsf-training",
-    "completion_date": "2024-03-01",
-    "full_name": "Jane Doe",
-    "email": "jane@uni.edu",
-    "organisation": "Example University",
-    "orcid": "skipped",
+    **FILLED_SLOTS,
     "document": "certificate.pdf (1 KB)",
     "confirmed": True,
     "eligible": True,
@@ -85,19 +79,7 @@ def test_finishing_a_confirmed_application_submits_it(database):
     store = ApplicationStore()
     link = store.start_draft("learner-1", "team-science-fundamentals")
     store.attach_document(link.token, "certificate.pdf", pdf_bytes())
-    slots = {
-        "badge_id": "team-science-fundamentals",
-        "training_completed": True,
-        "training_id": "tsf-training",
-        "completion_date": "2024-03-01",
-        "full_name": "Jane Doe",
-        "email": "jane@uni.edu",
-        "organisation": "Example University",
-        "orcid": "skipped",
-        "document": "certificate.pdf (1 KB)",
-        "confirmed": True,
-        "eligible": True,
-    }
+    slots = {**FILLED_SLOTS, "document": "certificate.pdf (1 KB)", "confirmed": True, "eligible": True}
     messages, events = run(FinishApplication(), tracker("yes", "affirm", slots=slots))
     [application] = store.submitted("jane@uni.edu")
     assert application.reference in messages[0]["text"]

@@ -9,21 +9,11 @@ import pytest
 from bot.applying import steps
 from bot.reading.corrections import parse_correction
 from bot.store.applications import DocumentInfo
+from tests.applicants import FILLED_SLOTS
 
 TODAY = date(2026, 11, 27)
 TSF = "team-science-fundamentals"
-FILLED = {
-    "badge_id": TSF,
-    "training_completed": True,
-    "training_id": "tsf-training",
-    "completion_date": "2024-03-01",
-    "full_name": "Jane Doe",
-    "email": "jane@uni.edu",
-    "organisation": "Example University",
-    "orcid": "skipped",
-    "document": "cert.pdf (2 KB)",
-    "confirmed": None,
-}
+FILLED = FILLED_SLOTS
 
 
 def test_a_named_open_badge_is_taken():

@@ -24,24 +24,14 @@ from bot.reading.orcid import normalise_orcid, orcid_check_digit
 from bot.reading.references import ALPHABET, parse_reference
 from bot.store.uploads import MAX_NAME_LENGTH as MAX_FILE_NAME_LENGTH
 from bot.store.uploads import safe_display_name
+from tests.applicants import FILLED_SLOTS
 
 TODAY = date(2026, 11, 27)
 FAST = settings(max_examples=200, deadline=None)
 
 ORCID_FORMAT = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
 REFERENCE_FORMAT = re.compile(rf"ACTS-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}")
-FILLED = {
-    "badge_id": "team-science-fundamentals",
-    "training_completed": True,
-    "training_id": "tsf-training",
-    "completion_date": "2024-03-01",
-    "full_name": "Jane Doe",
-    "email": "jane@uni.edu",
-    "organisation": "Example University",
-    "orcid": "skipped",
-    "document": "cert.pdf (2 KB)",
-    "confirmed": None,
-}
+FILLED = FILLED_SLOTS
 
 # --- what learners might type ------------------------------------------------------------
 
