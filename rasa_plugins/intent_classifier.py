@@ -66,6 +66,15 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum()
 
 
+def weights_and_bias(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted scikit-learn LogisticRegression as (features, intents) weights, C-contiguous, and a bias per intent."""
+    coefficients, intercepts = model.coef_, model.intercept_
+    if len(model.classes_) == 2:  # scikit-learn keeps one row for two classes
+        coefficients = np.vstack([-coefficients[0], coefficients[0]])
+        intercepts = np.array([-intercepts[0], intercepts[0]])
+    return np.ascontiguousarray(coefficients.T, dtype=np.float64), intercepts.astype(np.float64)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
     """Logistic regression over character n-gram counts; needs no tokenizer or featurizer."""
@@ -138,12 +147,7 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         )
         model.fit(features, [e.get(INTENT) for e in examples])
         self.vocabulary = {gram: int(index) for gram, index in vectorizer.vocabulary_.items()}
-        coefficients, intercepts = model.coef_, model.intercept_
-        if len(model.classes_) == 2:  # scikit-learn keeps one row for two classes
-            coefficients = np.vstack([-coefficients[0], coefficients[0]])
-            intercepts = np.array([-intercepts[0], intercepts[0]])
-        self.weights = np.ascontiguousarray(coefficients.T, dtype=np.float64)
-        self.bias = intercepts.astype(np.float64)
+        self.weights, self.bias = weights_and_bias(model)
         self.intents = [str(name) for name in model.classes_]
         self.persist()
         return self._resource

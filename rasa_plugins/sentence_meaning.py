@@ -33,7 +33,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_plugins.intent_classifier import CharNgramIntentClassifier, normalise, softmax
+from rasa_plugins.intent_classifier import CharNgramIntentClassifier, normalise, softmax, weights_and_bias
 
 if TYPE_CHECKING:
     from bot.meaning.minilm import SentenceEncoder
@@ -141,12 +141,7 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
         model.fit(embeddings.astype(np.float64), [e.get(INTENT) for e in examples])
         if [str(name) for name in model.classes_] != self.intents:
             raise ValueError("The meaning regression's intents differ from the n-gram classifier's.")
-        coefficients, intercepts = model.coef_, model.intercept_
-        if len(model.classes_) == 2:  # scikit-learn keeps one row for two classes
-            coefficients = np.vstack([-coefficients[0], coefficients[0]])
-            intercepts = np.array([-intercepts[0], intercepts[0]])
-        self.meaning_weights = np.ascontiguousarray(coefficients.T, dtype=np.float64)
-        self.meaning_bias = intercepts.astype(np.float64)
+        self.meaning_weights, self.meaning_bias = weights_and_bias(model)
         self.persist()
         return self._resource
 
