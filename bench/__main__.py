@@ -44,6 +44,10 @@ TARGETS = {
     "rss_mb": ("<=", 0.55),
     "faq_accuracy": (">=", 1.0),
 }
+# The load comes from one address, and its thousand messages a minute are the point: the project's
+# per-source limit (300 a minute, README "Reliability") is raised for it, as an operator would for a
+# load test. Every message still goes through the limiter, so its cost is measured.
+BENCH_SOURCE_LIMIT = "1000000"
 # The second project row keeps conversations in memory only, so the price of durability shows.
 MEMORY_STORE = "tracker_store:\n  type: rasa_plugins.tracker_store.LiveTrackerStore\n"
 
@@ -245,6 +249,7 @@ def measure(
         "DATABASE_URL": f"sqlite:///{system / 'acts.db'}",
         "ACTS_UPLOAD_DIR": str(system / "uploads"),
         "ACTS_CONVERSATIONS_DB": str(system / f"{name}-conversations.db"),
+        "ACTS_MESSAGES_PER_SOURCE_PER_MINUTE": BENCH_SOURCE_LIMIT,
     }
     cluster = Cluster(
         services(
@@ -308,7 +313,9 @@ def ratios(project: dict, stock: dict) -> dict:
     }
 
 
-def verdict(key: str, ratio: float | None) -> str:
+def verdict(key: str, ratio: float | None, errors: int = 0) -> str:
+    if key.startswith("errors"):
+        return "0: met" if not errors else "0: NOT met (a throughput of refusals is no throughput)"
     if key not in TARGETS or ratio is None:
         return ""
     op, bound = TARGETS[key]
@@ -324,7 +331,8 @@ def table(project: dict, memory: dict, stock: dict, ratio: dict) -> str:
     ]
     for key in a:
         shown = "" if key.startswith("errors") else ratio[key]
-        lines.append(f"| {key} | {a[key]} | {m[key]} | {b[key]} | {shown} | {verdict(key, ratio.get(key))} |")
+        errors = (a[key] or 0) + (m[key] or 0) if key.startswith("errors") else 0
+        lines.append(f"| {key} | {a[key]} | {m[key]} | {b[key]} | {shown} | {verdict(key, ratio.get(key), errors)} |")
     return "\n".join(lines)
 
 

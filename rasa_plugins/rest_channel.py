@@ -17,7 +17,7 @@ from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage, SanicException
 from sanic.request import Request
 
-from bot.channels.limits import MESSAGES_PER_CONVERSATION_PER_MINUTE, MESSAGES_PER_SOURCE_PER_MINUTE, SlidingWindow
+from bot.channels.limits import SlidingWindow, conversation_limit, source_limit
 from bot.channels.source import RESERVED_PREFIX, SOURCE_KEY, web_source
 
 MAX_SENDER_LENGTH = 128
@@ -42,8 +42,8 @@ def _source(request: Request) -> str:
 
 class RestWithSourceInput(RestInput):
     def __init__(self) -> None:
-        self.per_conversation = SlidingWindow(MESSAGES_PER_CONVERSATION_PER_MINUTE)
-        self.per_source = SlidingWindow(MESSAGES_PER_SOURCE_PER_MINUTE)
+        self.per_conversation = SlidingWindow(conversation_limit())
+        self.per_source = SlidingWindow(source_limit())
 
     @classmethod
     def name(cls) -> str:
