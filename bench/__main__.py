@@ -251,19 +251,17 @@ def measure(
         "ACTS_CONVERSATIONS_DB": str(system / f"{name}-conversations.db"),
         "ACTS_MESSAGES_PER_SOURCE_PER_MINUTE": BENCH_SOURCE_LIMIT,
     }
-    cluster = Cluster(
-        services(
-            ports,
-            model,
-            endpoints,
-            web=is_project,
-            credly_emulator=False,
-            rasa_python=str(python),
-            credentials=credentials,
-        ),
-        log_dir=system / "logs",
-        env=env,
+    servers = services(
+        ports,
+        model,
+        endpoints,
+        web=is_project,
+        credly_emulator=False,
+        rasa_python=None if is_project else str(python),  # the project as `make run` starts it: the lean server
+        credentials=credentials,
     )
+    rasa_module = next(service.argv[2] for service in servers if service.name == "rasa")  # recorded, and tested
+    cluster = Cluster(servers, log_dir=system / "logs", env=env)
     url = f"http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook"
     log(f"{name}: starting")
     started = time.perf_counter()
@@ -292,6 +290,7 @@ def measure(
         "startup_s": round(startup_s, 1),
         "rss_mb": round(rss / 2**20),
         "faq_accuracy": faq_accuracy and round(faq_accuracy, 4),
+        "rasa_module": rasa_module,
         "levels": levels,
     }
 
@@ -385,7 +384,7 @@ def main() -> int:
             "system": system["system"],
             "concurrency": concurrency,
             **level,
-            **{key: system[key] for key in ("train_s", "startup_s", "rss_mb", "faq_accuracy")},
+            **{key: system[key] for key in ("train_s", "startup_s", "rss_mb", "faq_accuracy", "rasa_module")},
         }
         for system in (project, memory, stock)
         for concurrency, level in system["levels"].items()

@@ -27,5 +27,9 @@ def test_the_benchmark_runs_end_to_end_and_records_both_systems(tmp_path):
         assert row["requests"] > 0 and row["rss_mb"] > 0 and row["startup_s"] > 0
         if row["system"].startswith("project"):
             assert row["errors"] == 0, row  # the project answers every smoke request correctly
+            # ... as `make run` runs it (a full run once measured plain `rasa run`: TensorFlow, no speed-ups)
+            assert row["rasa_module"] == "rasa_plugins.lean_server", row
+        else:
+            assert row["rasa_module"] == "rasa", row
     assert {"msg_per_s@32", "p99_ms@32", "startup_s", "train_s", "rss_mb"} <= set(results["ratios"])
     assert "| msg_per_s@32 |" in result.stdout
