@@ -80,6 +80,10 @@ class LiveTrackerStore(TrackerStore):
             if len(self._saved) <= self.max_conversations and now - saved_at <= self.idle_seconds:
                 return
             del self._saved[oldest_id]
+            self._evicted(oldest_id)
+
+    def _evicted(self, sender_id: str) -> None:
+        """A conversation was forgotten from memory (subclasses drop what they keep beside it)."""
 
     def _unsaved_events(self, tracker: DialogueStateTracker, events: list[Event]) -> list[Event]:
         previous = self._saved.get(tracker.sender_id)
@@ -121,10 +125,13 @@ class LiveTrackerStore(TrackerStore):
         return self._rebuild(tracker, list(tracker.events)[starts[-1] :])
 
     def _changed_on_disk(self, sender_id: str) -> bool:
-        """One indexed read: whether the file still ends where this process last wrote."""
-        position = self.log.position(sender_id)
+        """Whether the file no longer ends where this process last wrote (one indexed read, and only after a
+        deletion: nothing else but this process writes a conversation it holds)."""
         expected = self._next_seq.get(sender_id)
-        return expected is not None and (position is None or position[0] + 1 != expected)
+        if expected is None or not self._deletion_since_checked(sender_id):
+            return False
+        position = self.log.position(sender_id)
+        return position is None or position[0] + 1 != expected
 
     async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         return self._committed(sender_id)
@@ -157,6 +164,8 @@ class DurableTrackerStore(LiveTrackerStore):
         self.log = ConversationLog(self.path)
         self.writer = GroupWriter(self.path).start()
         self._next_seq: dict[str, int] = {}  # the seq the conversation's next event gets on disk
+        # The file's deletion mark when each conversation in memory was last checked against the file.
+        self._checked_at_mark: dict[str, int] = {}
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)
@@ -173,11 +182,26 @@ class DurableTrackerStore(LiveTrackerStore):
 
     def _erased(self, sender_id: str) -> bool:
         """The conversation was written here before, and is not on disk any more (erasure, retention)."""
-        return self._next_seq.get(sender_id, 0) > 0 and self.log.position(sender_id) is None
+        if self._next_seq.get(sender_id, 0) == 0 or not self._deletion_since_checked(sender_id):
+            return False
+        return self.log.position(sender_id) is None
+
+    def _deletion_since_checked(self, sender_id: str) -> bool:
+        """Whether anything was deleted from the file since this conversation was last checked; marks it checked.
+        One stat() per message instead of a query: deletions (erasure, retention) are rare."""
+        mark = self.log.deletion_mark()
+        if self._checked_at_mark.get(sender_id) == mark:
+            return False
+        self._checked_at_mark[sender_id] = mark
+        return True
 
     def _forget(self, sender_id: str) -> None:
         self._saved.pop(sender_id, None)
-        self._next_seq.pop(sender_id, None)
+        self._evicted(sender_id)
+
+    def _evicted(self, sender_id: str) -> None:
+        self._next_seq.pop(sender_id, None)  # read again from the file if the conversation comes back
+        self._checked_at_mark.pop(sender_id, None)
 
     async def _append(self, sender_id: str, new_events: list[Event]) -> None:
         first_seq = await self._seq(sender_id)
@@ -209,6 +233,9 @@ class DurableTrackerStore(LiveTrackerStore):
         if sender_id in self._saved and self._changed_on_disk(sender_id):
             self._forget(sender_id)  # erased or deleted by another process: what is on disk counts
         if sender_id not in self._saved:
+            if self.log.position(sender_id) is None:  # one indexed read: a new visitor has nothing on disk,
+                self._next_seq[sender_id] = 0  # and a thread hop would cost more than the read
+                return None
             next_seq, events = await asyncio.to_thread(self.log.last_session, sender_id)
             self._next_seq[sender_id] = next_seq
             if not events:
@@ -222,10 +249,13 @@ class DurableTrackerStore(LiveTrackerStore):
         return tracker
 
     def _changed_on_disk(self, sender_id: str) -> bool:
-        """One indexed read: whether the file still ends where this process last wrote."""
-        position = self.log.position(sender_id)
+        """Whether the file no longer ends where this process last wrote (one indexed read, and only after a
+        deletion: nothing else but this process writes a conversation it holds)."""
         expected = self._next_seq.get(sender_id)
-        return expected is not None and (position is None or position[0] + 1 != expected)
+        if expected is None or not self._deletion_since_checked(sender_id):
+            return False
+        position = self.log.position(sender_id)
+        return position is None or position[0] + 1 != expected
 
     async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         events = await asyncio.to_thread(self.log.events, sender_id)

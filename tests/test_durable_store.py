@@ -136,3 +136,32 @@ def test_retention_deletes_only_conversations_idle_for_longer_than_allowed(path,
     assert "deleted 1 conversation" in retention()
     assert log.senders() == ["recent"] and log.events("old") == []
     assert "0 conversations" in retention("--days", "120")
+
+
+def test_the_file_is_asked_about_a_conversation_in_memory_only_after_a_deletion(path):
+    store = DurableTrackerStore(DOMAIN, db=str(path))
+    two_sessions(store, "alice")
+    two_sessions(store, "bob")
+    asked = []
+    position = store.log.position
+    store.log.position = lambda sender: asked.append(sender) or position(sender)
+
+    async def one_more_turn(sender):
+        tracker = await store.retrieve(sender)
+        if tracker is None:
+            return None
+        tracker.update(UserUttered("still here", {"name": "greet", "confidence": 1.0}))
+        await store.save(tracker)
+        return await store.retrieve(sender)
+
+    for _ in range(3):  # nothing deleted: the conversations in memory are trusted, no query per message
+        run(one_more_turn("alice"))
+    assert asked == []
+    assert ConversationLog(path).delete(["bob"]) == 1  # another process (erasure, retention) deletes one
+    assert run(one_more_turn("bob")) is None  # the deletion is noticed: bob's conversation is gone here too
+    run(one_more_turn("alice"))
+    assert sorted(set(asked)) == ["alice", "bob"]  # each conversation checked once after the deletion
+    asked.clear()
+    run(one_more_turn("alice"))
+    assert asked == []
+    assert "still here" in texts(run(store.retrieve("alice")))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -74,6 +75,20 @@ class ConversationLog:
         self.path = path
         self._connection = connect(path)
         self._lock = threading.Lock()
+        # Grows by a byte before and after every deletion, by any process: a reader that holds conversations in
+        # memory learns from one stat() per message whether any may have been deleted, instead of a query.
+        self.deletions = path.with_name(path.name + ".deletions")
+
+    def deletion_mark(self) -> int:
+        """Changes whenever a deletion starts or ends (in any process)."""
+        try:
+            return os.stat(self.deletions).st_size
+        except FileNotFoundError:
+            return 0
+
+    def _mark_deletion(self) -> None:
+        with open(self.deletions, "ab") as marks:
+            marks.write(b".")
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -124,6 +139,7 @@ class ConversationLog:
     def delete(self, sender_ids: Iterable[str]) -> int:
         """Deletes conversations and all their events; returns how many conversations were deleted."""
         senders = list(sender_ids)
+        self._mark_deletion()  # before: a reader that checks while this runs looks at the rows
         with self._reading() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -135,6 +151,8 @@ class ConversationLog:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+            finally:
+                self._mark_deletion()  # and after: a reader that looked during the deletion looks again
         return deleted
 
     def close(self) -> None:
