@@ -73,6 +73,7 @@ def _secret() -> bytes:
     return path.read_text(encoding="ascii").strip().encode()
 
 
+@lru_cache(maxsize=4096)  # a learner sends many messages from one address: one HMAC for all of them
 def web_source(address: str) -> str:
     return "web:" + hmac.new(_secret(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
