@@ -24,7 +24,7 @@ from bot.reading.references import parse_reference
 class ApplicationReferenceIntent(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"intent": "check_status", "keep": ["delete_my_data", "check_status"]}
+        return {"intent": "check_status", "keep": ["delete_my_data"]}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.intent, self.keep = config["intent"], set(config["keep"])
@@ -38,6 +38,8 @@ class ApplicationReferenceIntent(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            # A status question the classifier was unsure of is made sure too: at 0.4 the confidence
+            # gate turned "what's the status of ACTS-... mallory@evil.example" into "Did you mean".
             if predicted in self.keep or not parse_reference(message.get(TEXT) or ""):
                 continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != self.intent]

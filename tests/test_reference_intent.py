@@ -27,3 +27,10 @@ def test_asking_to_delete_ones_data_and_messages_without_a_reference_are_left_al
     assert classified("delete my data, ACTS-7KQ2-M9XD", "delete_my_data").get("intent")["name"] == "delete_my_data"
     assert classified("is there a fee?", "faq_fee").get("intent")["name"] == "faq_fee"
     assert classified("ACTS is great", "out_of_scope").get("intent")["name"] == "out_of_scope"
+
+
+def test_an_unsure_status_question_with_a_reference_is_made_sure():
+    # The confidence gate would answer "Did you mean" at 0.4; a reference is a certain signal.
+    message = classified("what's the status of ACTS-Q3WX-7HJK mallory@evil.example", "check_status", 0.4)
+    assert message.get("intent") == {"name": "check_status", "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["check_status"]
