@@ -124,15 +124,6 @@ class LiveTrackerStore(TrackerStore):
             return tracker
         return self._rebuild(tracker, list(tracker.events)[starts[-1] :])
 
-    def _changed_on_disk(self, sender_id: str) -> bool:
-        """Whether the file no longer ends where this process last wrote (one indexed read, and only after a
-        deletion: nothing else but this process writes a conversation it holds)."""
-        expected = self._next_seq.get(sender_id)
-        if expected is None or not self._deletion_since_checked(sender_id):
-            return False
-        position = self.log.position(sender_id)
-        return position is None or position[0] + 1 != expected
-
     async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         return self._committed(sender_id)
 
