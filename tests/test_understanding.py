@@ -12,7 +12,7 @@ from bot.answers.several import answers_for
 from bot.applying.catalogue import load_catalogue
 from bot.applying.choices import match_option
 from bot.applying.form_questions import answer_about_form
-from bot.reading.asides import aside_reply
+from bot.reading.asides import NOT_SURE, TAKE_YOUR_TIME, aside_reply
 from bot.reading.dates import check_completion_date
 from bot.reading.names import check_full_name
 from rasa_plugins.question_parts import question_parts
@@ -44,12 +44,42 @@ def test_each_question_of_a_message_is_answered_in_order_and_an_unclear_one_is_n
     assert "doesn't cover" in outside[1].text and load_faq().contact() in outside[1].text
 
 
-@pytest.mark.parametrize("text", ["hang on, let me check", "wait", "one sec", "Um, let me think...", "brb"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hang on, let me check",
+        "wait",
+        "one sec",
+        "Um, let me think...",
+        "brb",
+        "hmm not sure, hang on let me check",  # asides strung together
+        "Ok hold on, I need to look at my certificate",
+        "sorry, give me a minute and I'll dig it out",
+        "hmm",
+    ],
+)
 def test_an_aside_is_not_an_answer(text):
-    assert aside_reply(text)
+    assert aside_reply(text) == TAKE_YOUR_TIME
 
 
-@pytest.mark.parametrize("text", ["Jane Doe", "Hang Seng Bank", "wait, is there a fee?", "2024-03-01", "Waite Lab"])
+@pytest.mark.parametrize("text", ["I don't remember", "honestly no idea", "not sure", "I can't recall exactly"])
+def test_not_knowing_yet_is_not_an_answer(text):
+    assert aside_reply(text) == NOT_SURE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jane Doe",
+        "Hang Seng Bank",
+        "wait, is there a fee?",
+        "2024-03-01",
+        "Waite Lab",
+        "I don't remember exactly, maybe March 2024",  # an answer after the doubt: read it, don't drop it
+        "please",
+        "sorry",
+    ],
+)
 def test_an_answer_is_not_an_aside(text):
     assert aside_reply(text) is None
 
