@@ -104,6 +104,9 @@ class ValidateApplyForm(InterruptibleForm):
         guessed = (updates.get("guess") or {}).get("slot") == slot
         return updates.get(slot) is not None or guessed
 
+    def corrects_earlier_answer(self, slot: str, text: str, tracker: Tracker) -> bool:
+        return steps.corrects_earlier_answer(slot, text, _slots(tracker))
+
     def back_from_elsewhere(self, slot: str, tracker: Tracker) -> bool:
         """Once the file has arrived, any message at the document step is the learner back from the upload
         ("I've uploaded certificate.pdf" reads like a question about documents, but is none)."""

@@ -33,6 +33,10 @@ class InterruptibleForm(FormValidationAction, ABC):
     def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
         """Whether `text` is a valid answer to the question about `slot`."""
 
+    def corrects_earlier_answer(self, slot: str, text: str, tracker: Tracker) -> bool:
+        """Whether the message corrects an answer given to an earlier question ("the date was wrong, ...")."""
+        return False
+
     def back_from_elsewhere(self, slot: str, tracker: Tracker) -> bool:
         """Whether the message only says the learner is back from doing what the question asked (an upload)."""
         return False
@@ -49,11 +53,17 @@ class InterruptibleForm(FormValidationAction, ABC):
             return await self.cancel(dispatcher, tracker)
         if requested and self.back_from_elsewhere(requested, tracker):
             return await super().run(dispatcher, tracker, domain)
+        if requested and self.corrects_earlier_answer(requested, text, tracker):
+            return await super().run(dispatcher, tracker, domain)  # however the classifier read it
         about_form = steps.question_about_form(requested, text)
         if about_form and not self.answers(requested, text, tracker):
             dispatcher.utter_message(text=about_form)
             return [SlotSet(requested, None)]  # answered; the form asks its question again
-        if steps.is_interruption(requested, text, intent, confidence) and not self.answers(requested, text, tracker):
+        # A name or organisation can be almost any words, so there a plain question decides:
+        # "what's the weather like in boston today" would pass as an organisation.
+        if steps.is_interruption(requested, text, intent, confidence) and (
+            steps.plainly_a_question(requested, text) or not self.answers(requested, text, tracker)
+        ):
             answer_aside(dispatcher, intent)
             return [SlotSet(requested, None)]  # nothing filled: the form asks its question again
         asked = several_questions(tracker)
@@ -87,6 +97,9 @@ def answer_aside(dispatcher: CollectingDispatcher, intent: str) -> None:
         dispatcher.utter_message(text=load_faq().message("contact"))
     elif intent == "bot_challenge":
         dispatcher.utter_message(response="utter_iamabot")
+    elif intent == "out_of_scope":
+        # "what's the weather in Boston?" at the organisation question is declined, never stored as an answer.
+        dispatcher.utter_message(text=load_faq().message("cant_help"))
     else:
         dispatcher.utter_message(
             text='Please answer the question below, ask me anything about badges, or say "stop" to leave this.'

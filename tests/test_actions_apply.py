@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.apply_form import AskCompletionDate, AskDocument, AskTraining, FinishApplication, ValidateApplyForm
+from bot.answers.faq import load_faq
 from bot.applying import steps
 from bot.store.applications import ApplicationStore
 from bot.store.db import migrate
@@ -46,6 +47,14 @@ def test_a_faq_question_mid_form_is_answered_and_the_question_asked_again():
     messages, events = run(ValidateApplyForm(), t)
     assert [m["response"] for m in messages] == ["utter_faq_fee"]
     assert events == [SlotSet("email", None)]
+
+
+def test_an_out_of_scope_question_mid_form_is_declined_and_never_stored():
+    text = "what's the weather like in boston today"
+    t = tracker(text, "out_of_scope", 0.9, slots={"requested_slot": "organisation", "organisation": text})
+    messages, events = run(ValidateApplyForm(), t)
+    assert "can't answer" in messages[0]["text"] and load_faq().contact() in messages[0]["text"]
+    assert events == [SlotSet("organisation", None)]
 
 
 def test_a_confident_stop_cancels_and_forgets_everything():
@@ -189,3 +198,23 @@ def test_welcome_back_only_when_the_application_is_resumed():
     resumed = [{"event": "active_loop", "name": None}, {"event": "user", "text": "continue my application"}]
     messages, _ = run(ValidateApplyForm(), form_tracker("continue my application", "apply_badge", slots, resumed))
     assert "Welcome back" in messages[0]["text"]
+
+
+def test_an_earlier_answer_corrected_at_the_upload_step_is_changed_however_the_message_was_classified():
+    text = "sorry, the date was wrong, it was 14 April 2023"
+    slots = {
+        "requested_slot": "document",
+        "badge_id": "team-science-fundamentals",
+        "training_completed": True,
+        "training_id": "tsf-training",
+        "completion_date": "2023-03-01",
+        "full_name": "Jane Doe",
+        "email": "jane@uni.edu",
+        "organisation": "Example University",
+        "orcid": "skipped",
+        "document": text,
+    }
+    said = [{"event": "user", "text": text}, {"event": "slot", "name": "document", "value": text}]
+    messages, events = run(ValidateApplyForm(), form_tracker(text, "out_of_scope", slots, said))
+    assert [m["text"] for m in messages] == ["Updated."]
+    assert SlotSet("completion_date", "2023-04-14") in events and SlotSet("document", None) in events

@@ -225,3 +225,56 @@ def test_after_change_something_the_learners_words_name_the_field(said, field_na
 def test_a_question_about_the_form_gets_an_answer():
     assert "admin@credly.com" in steps.question_about_form("email", "why do you need my email?")
     assert steps.question_about_form("email", "jane@uni.edu") is None
+
+
+@pytest.mark.parametrize(
+    "text, field, value",
+    [
+        ("sorry, the date was wrong, it was march 2024", "completion_date", "march 2024"),
+        ("my name is spelled wrong, it's Jane Smyth", "full_name", "Jane Smyth"),
+        ("the organisation should be University of Utah", "organisation", "University of Utah"),
+        ("change my name to Jane Q. Doe", "full_name", "Jane Q. Doe"),
+    ],
+)
+def test_the_new_value_is_read_after_what_was_wrong(text, field, value):
+    correction = parse_correction(text)
+    assert (correction.field, correction.value) == (field, value)
+
+
+def test_an_earlier_answer_corrected_later_in_the_form_is_changed_and_the_question_comes_back():
+    slots = {**FILLED, "document": None, "confirmed": None}
+    step = steps.answer("document", "sorry, the date was wrong, it was 14 March 2024", None, slots, TODAY, list)
+    assert step.updates["completion_date"] == "2024-03-14" and step.updates["document"] is None
+    assert step.say[0] == "Updated." and not step.missed
+    # No new value given: that question is asked again (the form goes back to it, then comes here again).
+    step = steps.answer("document", "oh no, my email was wrong", None, slots, TODAY, list)
+    assert step.updates == {"email": None, "document": None}
+    # The question being asked is answered, not corrected; an answer not yet given can't be corrected.
+    assert steps.answer("email", "actually my email is jo@uni.edu", None, slots, TODAY, list).updates["email"]
+    unanswered = {**slots, "organisation": None}
+    assert (
+        "organisation"
+        not in steps.answer("orcid", "change my organisation to UNC", None, unanswered, TODAY, list).updates
+    )
+
+
+def test_an_out_of_scope_question_mid_form_is_declined_not_stored():
+    assert steps.is_interruption("organisation", "what's the weather like in boston today", "out_of_scope", 0.9)
+    assert not steps.is_interruption("organisation", "Weather Research Institute", "out_of_scope", 0.9)
+    assert steps.is_interruption("completion_date", "tell me a joke", "out_of_scope", 0.8)
+
+
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        ("what's the weather like in boston today", True),
+        ("who is credly?", True),
+        ("tell me a joke", True),
+        ("Will Smith", False),
+        ("Do Van Minh", False),
+        ("Can Yilmaz", False),
+    ],
+)
+def test_at_a_name_question_only_a_plain_question_is_no_name(text, question):
+    assert steps.plainly_a_question("full_name", text) is question
+    assert not steps.plainly_a_question("email", text)

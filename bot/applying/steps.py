@@ -64,10 +64,16 @@ _YES = re.compile(
 _NO = re.compile(r"^\s*(n|no|nope|nah|not yet|i haven't|i have not|i didn't|i did not|never|negative)\b", re.I)
 _SKIP = re.compile(r"\b(skip|none|no orcid|don't have|do not have|dont have|n/a|not applicable|no thanks|no)\b", re.I)
 _OTHER = re.compile(r"\b(other|another|different|something else|none of (these|them|those))\b", re.I)
+# "tell me a joke": a request, never a name or an organisation.
+_REQUEST_START = re.compile(
+    r"^\s*(?:please )?(?:tell me|give me|show me|let me know|can you|could you|would you|i want|i need|"
+    r"i'd like|i would like|help me)\b",
+    re.I,
+)
 _QUESTION_START = re.compile(r"^\s*(what|how|why|where|who|when|is|are|can|could|do|does|will|would|should)\b", re.I)
 
 AFFIRM, DENY = "affirm", "deny"
-INTERRUPTIONS = {"help", "human_handoff", "bot_challenge"}
+INTERRUPTIONS = {"help", "human_handoff", "bot_challenge", "out_of_scope"}
 STOP = "stop"
 # Cancelling throws answers away, so only a confident "stop" does it: "change my organisation"
 # must never be taken for "cancel".
@@ -246,6 +252,30 @@ def _correct(field_name: str, value: str, slots: Mapping[str, Any], today: date)
     return steps[field_name]()
 
 
+def corrects_earlier_answer(slot: str, text: str, slots: Mapping[str, Any]) -> bool:
+    """Whether `text`, said at the question about `slot`, corrects the answer to another question already given."""
+    if slot == "confirmed":
+        return False  # the confirmation step reads corrections itself
+    correction = parse_correction(text)
+    return correction is not None and correction.field != slot and slots.get(correction.field) is not None
+
+
+def _earlier_answer_corrected(slot: str, text: str, slots: Mapping[str, Any], today: date) -> Step | None:
+    """Said while another question is asked ("sorry, the date was wrong, it was March 2024"): the earlier
+    answer is corrected (or asked again when no new value is given), then the question asked now comes back."""
+    if not corrects_earlier_answer(slot, text, slots):
+        return None
+    correction = parse_correction(text)
+    if correction.value is None:
+        return Step({correction.field: None, slot: None})  # the form asks that question again, then this one
+    step = _correct(correction.field, correction.value, slots, today)
+    step.updates[slot] = None
+    if step.updates.get(correction.field) is not None:
+        step.say.insert(0, "Updated.")
+    step.missed = False  # a correction that didn't read is asked again as its own question, not a miss here
+    return step
+
+
 def answer_confirmation(text: str, intent: str | None, slots: Mapping[str, Any], today: date) -> Step:
     correction = parse_correction(text)
     if correction is not None:
@@ -298,6 +328,9 @@ def answer(
     reply = aside_reply(text) if slot not in ("orcid", "document", "confirmed") else None
     if reply:
         return Step({slot: None}, [reply])
+    earlier = _earlier_answer_corrected(slot, text, slots, today)
+    if earlier is not None:
+        return earlier
     badge_id = slots.get("badge_id")
     if slot == "badge_id":
         return choose_badge(text)
@@ -352,6 +385,16 @@ def is_interruption(slot: str | None, text: str, intent: str | None, confidence:
     if slot in FREE_TEXT_SLOTS:
         return "?" in text or bool(_QUESTION_START.search(text))
     return True
+
+
+def plainly_a_question(slot: str | None, text: str) -> bool:
+    """At a name or organisation question, a message that can't be one: a question mark, or a sentence that
+    starts like a question. Short ones may be names ("Will Smith", "Do Van Minh", "Can Yilmaz")."""
+    if slot not in FREE_TEXT_SLOTS:
+        return False
+    if "?" in text or _REQUEST_START.search(text):
+        return True
+    return bool(_QUESTION_START.search(text)) and len(text.split()) >= 5
 
 
 def summary(slots: Mapping[str, Any]) -> str:

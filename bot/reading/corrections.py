@@ -26,7 +26,12 @@ FIELD_WORDS = {
 _CHANGE = re.compile(r"\b(change|update|correct|fix|edit|wrong|mistake|typo|should be|actually|instead)\b", re.I)
 _MY_FIELD_IS = re.compile(r"\bmy \w+ (?:is|should be)\b", re.I)
 # The value starts at a non-space: "\s*(.+)$" would try every split of a long run of spaces.
-_VALUE = re.compile(r"\b(?:to|is|should be|=|:)\s*(\S.*)$", re.I)
+_VALUE = re.compile(r"(?:\b(?:to|is|was|it's|it’s|should be|should have been)\b|=|:)\s*(\S.*)$", re.I)
+# What follows "is"/"was" in "the date was wrong, it was March 2024" before the new value: a verdict, no value.
+_VERDICT = re.compile(
+    r"^(?:(?:spelt |spelled )?wrong|incorrect|not right|not correct|a mistake|a typo|mistyped|misspelt|misspelled)\b",
+    re.I,
+)
 # Spaces and brackets never occur in an email address.
 _BREAK = re.compile(r"[\s<>()\[\],;:\"]+")
 
@@ -80,8 +85,10 @@ def _value(rest: str, field: str) -> str | None:
         # The first word with an @ inside it; split, as a regex search for one is slow on a long message.
         found = next((word for word in _BREAK.split(rest) if "@" in word[1:-1]), None)
         return found.rstrip(".") if found else None
-    match = _VALUE.search(rest)
-    if match is None:
-        return None
-    value = match.group(1).strip().strip("\"'").rstrip(".!")
-    return value or None
+    position = 0
+    while (match := _VALUE.search(rest, position)) is not None:
+        value = match.group(1).strip().strip("\"'").rstrip(".!")
+        if not _VERDICT.match(value):
+            return value or None
+        position = match.start(1)
+    return None
