@@ -216,5 +216,5 @@ def test_an_earlier_answer_corrected_at_the_upload_step_is_changed_however_the_m
     }
     said = [{"event": "user", "text": text}, {"event": "slot", "name": "document", "value": text}]
     messages, events = run(ValidateApplyForm(), form_tracker(text, "out_of_scope", slots, said))
-    assert [m["text"] for m in messages] == ["Updated."]
+    assert [m["text"] for m in messages] == ["Updated your completion date."]
     assert SlotSet("completion_date", "2023-04-14") in events and SlotSet("document", None) in events

@@ -245,7 +245,7 @@ def test_an_earlier_answer_corrected_later_in_the_form_is_changed_and_the_questi
     slots = {**FILLED, "document": None, "confirmed": None}
     step = steps.answer("document", "sorry, the date was wrong, it was 14 March 2024", None, slots, TODAY, list)
     assert step.updates["completion_date"] == "2024-03-14" and step.updates["document"] is None
-    assert step.say[0] == "Updated." and not step.missed
+    assert step.say[0] == "Updated your completion date." and not step.missed
     # No new value given: that question is asked again (the form goes back to it, then comes here again).
     step = steps.answer("document", "oh no, my email was wrong", None, slots, TODAY, list)
     assert step.updates == {"email": None, "document": None}
@@ -261,6 +261,7 @@ def test_an_earlier_answer_corrected_later_in_the_form_is_changed_and_the_questi
 def test_an_out_of_scope_question_mid_form_is_declined_not_stored():
     assert steps.is_interruption("organisation", "what's the weather like in boston today", "out_of_scope", 0.9)
     assert not steps.is_interruption("organisation", "Weather Research Institute", "out_of_scope", 0.9)
+    assert steps.is_interruption("organisation", "tell me a joke", "out_of_scope", 0.85)
     assert steps.is_interruption("completion_date", "tell me a joke", "out_of_scope", 0.8)
 
 

@@ -84,6 +84,15 @@ CANCELLED = (
 )
 INTERRUPTION_CONFIDENCE = 0.6
 FREE_TEXT_SLOTS = {"full_name", "organisation"}
+# How a field is named when the learner is told it changed.
+FIELD_LABELS = {
+    "completion_date": "completion date",
+    "full_name": "name",
+    "email": "email address",
+    "organisation": "organisation",
+    "orcid": "ORCID iD",
+    "training_id": "training",
+}
 
 
 @dataclass
@@ -271,7 +280,7 @@ def _earlier_answer_corrected(slot: str, text: str, slots: Mapping[str, Any], to
     step = _correct(correction.field, correction.value, slots, today)
     step.updates[slot] = None
     if step.updates.get(correction.field) is not None:
-        step.say.insert(0, "Updated.")
+        step.say.insert(0, f"Updated your {FIELD_LABELS[correction.field]}.")
     step.missed = False  # a correction that didn't read is asked again as its own question, not a miss here
     return step
 
@@ -383,7 +392,7 @@ def is_interruption(slot: str | None, text: str, intent: str | None, confidence:
     if slot == "confirmed" and parse_correction(text) is not None:
         return False
     if slot in FREE_TEXT_SLOTS:
-        return "?" in text or bool(_QUESTION_START.search(text))
+        return "?" in text or bool(_QUESTION_START.search(text) or _REQUEST_START.search(text))
     return True
 
 
