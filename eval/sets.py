@@ -13,6 +13,9 @@ ROOT = HERE.parent
 DEV_SET = ROOT.parent / "shared" / "eval" / "real_questions_dev.tsv"
 OUT_OF_SCOPE = HERE / "out_of_scope.tsv"
 PARAPHRASES = HERE / "paraphrases.tsv"
+# Questions in the style of public badge FAQs and Credly's help centre, written for this project without
+# looking at the dev set or the training data: a second, larger measure of the same kind as the dev set.
+REAL_STYLE = HERE / "real_style.tsv"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ def dev_questions(path: Path = DEV_SET) -> list[Question]:
         named = tuple(named_answers(row[1]))
         questions.append(Question(row[0].strip(), named[0], named))
     return questions
+
+
+def real_style_questions(path: Path = REAL_STYLE) -> list[Question]:
+    return dev_questions(path)
 
 
 def out_of_scope_messages(path: Path = OUT_OF_SCOPE) -> list[Question]:

@@ -18,7 +18,7 @@ from eval.scoring import (
     score_out_of_scope,
     score_question,
 )
-from eval.sets import DEV_SET, dev_questions, out_of_scope_messages, paraphrases
+from eval.sets import DEV_SET, dev_questions, out_of_scope_messages, paraphrases, real_style_questions
 from tests.conftest import ROOT
 from tests.nlu_files import load_examples, near_copies, near_duplicates
 
@@ -57,6 +57,12 @@ def test_a_near_copy_is_a_copy_with_a_word_changed_not_a_shared_frame():
 def test_the_projects_own_traps_and_paraphrases_are_not_training_data():
     for questions in (out_of_scope_messages(), paraphrases()):
         assert near_duplicates(_by_group(questions), TRAIN) == []
+
+
+def test_no_real_style_question_or_near_copy_is_in_the_training_or_held_out_data():
+    questions = [q.text for q in real_style_questions()]
+    assert len(questions) >= 100
+    assert near_copies(questions, TRAIN) == [] and near_copies(questions, HELD_OUT) == []
 
 
 # The import answer points to Credly's help article, at support.credly.com, like the support answer.
