@@ -189,15 +189,21 @@ def test_a_learner_in_their_own_words_with_guesses_asides_and_misses(servers):
     reply = chat.text("why do you need my email?")
     assert "admin@credly.com" in reply and "What email address" in reply
     assert "organisation" in chat.text(email)
+    # An out-of-scope aside is declined, and the question comes back without counting as a miss.
+    reply = chat.text("what's the weather like in boston today")
+    assert "can't answer" in reply and "Which organisation" in reply
     first = chat.text("???")
     second = chat.say("!!!")
     assert "Which organisation" in first
     assert "Talk to a person" in [b["title"] for m in second for b in m.get("buttons") or []]
     assert "ORCID" in chat.text("Example University")
     link = upload_link(chat.say("skip"))
+    # An earlier answer corrected at a later question: changed, then the upload is asked for again.
+    reply = chat.text("hmm sorry, the date was wrong, it was January 2025")
+    assert "Updated your completion date" in reply and "/upload/" in reply
     upload(link)
     summary = chat.text("done")
-    assert "Completed: 2025-02-01" in summary and "Jane O\u2019brien" not in summary and "O\u2019Brien" in summary
+    assert "Completed: 2025-01-01" in summary and "Jane O\u2019brien" not in summary and "O\u2019Brien" in summary
     assert "What would you like to change" in chat.text("Change something")
     assert "When did you complete" in chat.text("the completion date")
     assert "2024-03-01" in chat.text("March 2024")
