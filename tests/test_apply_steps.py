@@ -181,6 +181,12 @@ def test_a_guessed_date_is_read_back_and_stored_only_when_confirmed():
         "completion_date": "2024-03-01",
         "guess": None,
     }
+    # So is a no with the right date: it is taken, not dropped.
+    assert answer_to("completion_date", "no, it was more like November 2023", {"guess": guess}).updates == {
+        "completion_date": "2023-11-01",
+        "guess": None,
+    }
+    assert answer_to("completion_date", "nope", {"guess": guess}).updates == {"completion_date": None, "guess": None}
 
 
 def test_a_guessed_training_is_confirmed_and_a_plain_one_is_taken():
@@ -263,6 +269,8 @@ def test_an_out_of_scope_question_mid_form_is_declined_not_stored():
     assert not steps.is_interruption("organisation", "Weather Research Institute", "out_of_scope", 0.9)
     assert steps.is_interruption("organisation", "tell me a joke", "out_of_scope", 0.85)
     assert steps.is_interruption("completion_date", "tell me a joke", "out_of_scope", 0.8)
+    # An answer to another question is no out-of-scope question: it is a miss at this one.
+    assert not steps.is_interruption("training_id", "around the end of 2023", "out_of_scope", 0.9)
 
 
 @pytest.mark.parametrize(

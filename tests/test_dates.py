@@ -200,3 +200,24 @@ def test_digits_of_any_script_are_read(text, expected):
 @pytest.mark.parametrize("text", ["١2023-11-02", "٢٠٢٣-٠٢-٣٠", "١٢٠٢٣"])
 def test_digits_of_any_script_still_make_one_number(text):
     assert parse_completion_date(text, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("3/4/24", date(2024, 3, 4)),  # a two-digit year, month first as with four digits
+        ("13/4/24", date(2024, 4, 13)),  # 13 can't be a month
+        ("summer '24", date(2024, 6, 1)),
+        ("fall 23", date(2023, 9, 1)),
+        ("around the end of 2023", date(2023, 12, 1)),
+        ("early 2024", date(2024, 2, 1)),
+        ("mid-2024", date(2024, 6, 1)),
+        ("late 2025", date(2025, 11, 1)),
+        ("the beginning of last year", date(2025, 1, 1)),
+        ("end of last year", date(2025, 12, 1)),
+        ("Q3 2024", date(2024, 7, 1)),
+    ],
+)
+def test_loose_ways_of_saying_when_are_read_and_read_back_to_be_sure(text, expected):
+    check = check_completion_date(text, TODAY)
+    assert (check.value, check.sure) == (expected, False)

@@ -329,6 +329,13 @@ def answer(
         if confirmed is True:
             return _confirmed_guess(slot, guess["value"])
         if confirmed is False:
+            # "no, it was more like November 2023": the right answer often comes with the no.
+            rest = _NO.sub("", text, count=1).strip(" ,.;:-!")
+            if rest:
+                step = answer(slot, rest, None, {**slots, "guess": None}, today, documents)
+                if step.updates.get(slot) is not None or (step.updates.get("guess") or {}).get("slot") == slot:
+                    step.updates.setdefault("guess", None)
+                    return step
             return Step({slot: None, "guess": None}, ["OK, let's try again."])
         # Anything else is a new answer to the same question.
         step = answer(slot, text, intent, {**slots, "guess": None}, today, documents)
@@ -391,7 +398,10 @@ def is_interruption(slot: str | None, text: str, intent: str | None, confidence:
         return False
     if slot == "confirmed" and parse_correction(text) is not None:
         return False
-    if slot in FREE_TEXT_SLOTS:
+    if slot in FREE_TEXT_SLOTS or intent == "out_of_scope":
+        # A name or organisation can be almost any words; and a message the classifier can't place may
+        # answer another question ("around the end of 2023" at the training question): only a question
+        # or a request is taken for one.
         return "?" in text or bool(_QUESTION_START.search(text) or _REQUEST_START.search(text))
     return True
 

@@ -109,6 +109,15 @@ def _this_or_last(which: str, unit: str, today: date) -> date:
     return _months_before(today, back).replace(day=1)
 
 
+# "the end of 2023", "early 2024", "mid-2024": a month in that part of the year, read back to be sure.
+_PART_OF_YEAR = r"(start of|beginning of|early|mid|middle of|late|end of)"
+_PART_MONTH = {"start of": 1, "beginning of": 1, "early": 2, "mid": 6, "middle of": 6, "late": 11, "end of": 12}
+
+
+def _part_of_year(part: str, year: str) -> date:
+    return date(int(year), _PART_MONTH[part], 1)
+
+
 _Rule = Callable[[re.Match, date], date]
 DAY, MONTH = "day", "month"  # how precisely a phrase names its date (a period is read as its first day)
 
@@ -145,6 +154,19 @@ _RULES: tuple[tuple[re.Pattern, _Rule, bool, str], ...] = tuple(
         ),
         (r"(?<![0-9])([0-9]{1,2})/(1[3-9]|2[0-9]|3[01])/([0-9]{4})(?![0-9])", _slashed, True, DAY),
         (r"(?<![0-9])([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?![0-9])", _slashed, False, DAY),
+        # 3/4/24: the US way round with a two-digit year, read back to be sure.
+        (
+            r"(?<![0-9])(1[3-9]|2[0-9]|3[01])/(0?[1-9]|1[0-2])/([0-9]{2})(?![0-9/])",
+            lambda m, t: date(_two_digit_year(m[3]), int(m[2]), int(m[1])),
+            False,
+            DAY,
+        ),
+        (
+            r"(?<![0-9])(0?[1-9]|1[0-2])/([0-9]{1,2})/([0-9]{2})(?![0-9/])",
+            lambda m, t: date(_two_digit_year(m[3]), int(m[1]), int(m[2])),
+            False,
+            DAY,
+        ),
         (
             rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b",
             lambda m, t: date(int(m[3]), _month(m[2]), int(m[1])),
@@ -160,6 +182,19 @@ _RULES: tuple[tuple[re.Pattern, _Rule, bool, str], ...] = tuple(
         (r"\byesterday\b", lambda m, t: t - timedelta(days=1), True, DAY),
         (r"\btoday\b", lambda m, t: t, True, DAY),
         (rf"\b{_NUMBER}\s+(day|week|month|year)s?\s+ago\b", lambda m, t: _ago(m[1], m[2], t), False, DAY),
+        (rf"\b{_PART_OF_YEAR}\s*-?\s*{_YEAR}\b", lambda m, t: _part_of_year(m[1], m[2]), False, MONTH),
+        (
+            rf"\b{_PART_OF_YEAR}\s+(this|last)\s+year\b",
+            lambda m, t: _part_of_year(m[1], str(t.year - (m[2] == "last"))),
+            False,
+            MONTH,
+        ),
+        (
+            r"\bq([1-4])\s*-?\s*((?:19|20)[0-9]{2})\b",
+            lambda m, t: date(int(m[2]), 3 * int(m[1]) - 2, 1),
+            False,
+            MONTH,
+        ),
         (r"\b(this|last)\s+(month|year)\b", lambda m, t: _this_or_last(m[1], m[2], t), False, MONTH),
         # "this past spring" means the one already over, like "last spring".
         (
@@ -169,6 +204,12 @@ _RULES: tuple[tuple[re.Pattern, _Rule, bool, str], ...] = tuple(
             MONTH,
         ),
         (rf"\b{_SEASON},?\s+(?:of\s+)?{_YEAR}\b", lambda m, t: _season_of_year(m[1], m[2]), False, MONTH),
+        (
+            rf"\b{_SEASON},?\s+(?:of\s+)?'?([0-9]{{2}})\b(?![/.-]?[0-9])",
+            lambda m, t: _season_of_year(m[1], str(_two_digit_year(m[2]))),
+            False,
+            MONTH,
+        ),
         (rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", lambda m, t: date(int(m[2]), _month(m[1]), 1), True, MONTH),
         # "Feb 25" or "feb '25": most likely February 2025, but it could be the 25th.
         (
