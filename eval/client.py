@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import requests
@@ -20,5 +21,8 @@ class Assistant:
         """The reply to `text` as the first message of a new conversation."""
         body = {"sender": f"eval-{uuid.uuid4().hex}", "message": text}
         response = self.http.post(self.url, json=body, timeout=self.timeout)
+        while response.status_code == 429:  # a running assistant's per-source limit (--url): wait, ask again
+            time.sleep(float(response.headers.get("Retry-After") or 5))
+            response = self.http.post(self.url, json=body, timeout=self.timeout)
         response.raise_for_status()
         return Reply.from_rest(response.json())
