@@ -49,7 +49,9 @@ class InterruptibleForm(FormValidationAction, ABC):
         requested = tracker.get_slot("requested_slot")
         intent, confidence = latest_intent(tracker)
         text = tracker.latest_message.get("text") or ""
-        if steps.is_cancel(requested, text, intent, confidence) and not self.answers(requested, text, tracker):
+        if steps.is_cancel(requested, text, intent, confidence) and (
+            steps.plainly_stop(requested, text) or not self.answers(requested, text, tracker)
+        ):
             return await self.cancel(dispatcher, tracker)
         if requested and self.back_from_elsewhere(requested, tracker):
             return await super().run(dispatcher, tracker, domain)

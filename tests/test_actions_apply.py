@@ -57,6 +57,19 @@ def test_an_out_of_scope_question_mid_form_is_declined_and_never_stored():
     assert events == [SlotSet("organisation", None)]
 
 
+def test_stop_at_the_organisation_question_cancels_rather_than_being_stored():
+    t = tracker("stop", "stop", slots={"requested_slot": "organisation", "organisation": "stop", "badge_id": "x"})
+    messages, events = run(ValidateApplyForm(), t)
+    assert "cancelled" in messages[0]["text"] and SlotSet("requested_slot", None) in events
+
+
+def test_a_status_question_mid_application_says_this_one_is_not_sent_yet():
+    text = "where is my application?"
+    t = tracker(text, "check_status", 0.9, slots={"requested_slot": "email", "email": text})
+    messages, events = run(ValidateApplyForm(), t)
+    assert messages[0]["text"] == steps.STATUS_MID_FORM and events == [SlotSet("email", None)]
+
+
 def test_a_confident_stop_cancels_and_forgets_everything():
     t = tracker("stop", "stop", slots={"requested_slot": "full_name", "full_name": "stop", "badge_id": "x"})
     messages, events = run(ValidateApplyForm(), t)

@@ -287,3 +287,14 @@ def test_an_out_of_scope_question_mid_form_is_declined_not_stored():
 def test_at_a_name_question_only_a_plain_question_is_no_name(text, question):
     assert steps.plainly_a_question("full_name", text) is question
     assert not steps.plainly_a_question("email", text)
+
+
+@pytest.mark.parametrize("text", ["stop", "Cancel", "never mind", "please stop", "cancel my application"])
+def test_stop_at_an_organisation_or_name_question_is_no_answer(text):
+    assert steps.plainly_stop("organisation", text) and steps.plainly_stop("full_name", text)
+    assert not steps.plainly_stop("email", text)  # elsewhere "stop" is no valid answer anyway
+
+
+@pytest.mark.parametrize("text", ["Stopford Institute", "Cancel Research UK", "Exit Lab"])
+def test_an_organisation_that_starts_like_a_stop_is_an_answer(text):
+    assert not steps.plainly_stop("organisation", text)

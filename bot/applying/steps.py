@@ -83,6 +83,10 @@ CANCELLED = (
     "for it has been deleted. You can start again any time."
 )
 INTERRUPTION_CONFIDENCE = 0.6
+STATUS_MID_FORM = (
+    "This application isn't sent yet: we're filling it in now, and when it's submitted you'll get its "
+    'reference. To check one you sent before, finish or say "stop" here, then ask me "where is my application?".'
+)
 FREE_TEXT_SLOTS = {"full_name", "organisation"}
 # How a field is named when the learner is told it changed.
 FIELD_LABELS = {
@@ -388,6 +392,19 @@ def is_cancel(slot: str | None, text: str, intent: str | None, confidence: float
     if intent != STOP or confidence < CANCEL_CONFIDENCE:
         return False
     return not (slot == "confirmed" and parse_correction(text) is not None)
+
+
+# What a learner types to leave a form: at a name or organisation question these words are never the answer.
+_PLAIN_STOP = re.compile(
+    r"^\W*(?:(?:please|ok|okay|no|just)\W+)?(?:stop|cancel|quit|exit|abort|never ?mind|nevermind|forget it|"
+    r"stop applying|cancel (?:it|this|that|the application|my application)|i give up)\W*$",
+    re.I,
+)
+
+
+def plainly_stop(slot: str | None, text: str) -> bool:
+    """At a name or organisation question, "stop" or "cancel" leaves the form: it would pass as an answer."""
+    return slot in FREE_TEXT_SLOTS and bool(_PLAIN_STOP.match(text))
 
 
 def is_interruption(slot: str | None, text: str, intent: str | None, confidence: float) -> bool:
