@@ -78,6 +78,9 @@ def _cleared() -> list[dict[str, Any]]:
 
 
 class ValidateApplyForm(InterruptibleForm):
+    # "where is my application?" while filling it in: the one being filled in isn't sent yet.
+    asides = {"check_status": steps.STATUS_MID_FORM}
+
     def name(self) -> str:
         return "validate_apply_form"
 
@@ -86,18 +89,7 @@ class ValidateApplyForm(InterruptibleForm):
         return [] if tracker.get_slot("eligible") is False else list(steps.FORM_SLOTS)
 
     async def run(self, dispatcher, tracker, domain):
-        intent, confidence = latest_intent(tracker)
-        requested = tracker.get_slot("requested_slot")
-        text = tracker.latest_message.get("text") or ""
-        if (
-            requested
-            and intent == "check_status"
-            and confidence >= steps.INTERRUPTION_CONFIDENCE
-            and not self.answers(requested, text, tracker)
-        ):
-            # "where is my application?" while filling it in: the one being filled in isn't sent yet.
-            dispatcher.utter_message(text=steps.STATUS_MID_FORM)
-            return [SlotSet(requested, None)]
+        intent, _ = latest_intent(tracker)
         resumed = not _form_was_active(tracker)  # mid-form, "the team science fundamentals workshop" is an answer
         if resumed and intent == "apply_badge" and any(tracker.get_slot(s) is not None for s in steps.FORM_SLOTS):
             dispatcher.utter_message(text="Welcome back: let's pick up your application where we left off.")

@@ -9,6 +9,7 @@ never when the message is in fact a valid answer to the question asked.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -28,6 +29,9 @@ def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
 class InterruptibleForm(FormValidationAction, ABC):
     """A FormValidationAction that handles asides and "stop" before validating answers.
     (Abstract, so the action server does not register it as an action of its own.)"""
+
+    # What this form says to an intent that is an aside only here (intent -> reply), beyond the shared ones.
+    asides: Mapping[str, str] = {}
 
     @abstractmethod
     def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
@@ -63,10 +67,10 @@ class InterruptibleForm(FormValidationAction, ABC):
             return [SlotSet(requested, None)]  # answered; the form asks its question again
         # A name or organisation can be almost any words, so there a plain question decides:
         # "what's the weather like in boston today" would pass as an organisation.
-        if steps.is_interruption(requested, text, intent, confidence) and (
+        if steps.is_interruption(requested, text, intent, confidence, also=self.asides) and (
             steps.plainly_a_question(requested, text) or not self.answers(requested, text, tracker)
         ):
-            answer_aside(dispatcher, intent)
+            answer_aside(dispatcher, intent, self.asides)
             return [SlotSet(requested, None)]  # nothing filled: the form asks its question again
         asked = several_questions(tracker)
         if requested and asked and not self.answers(requested, text, tracker):
@@ -92,8 +96,10 @@ def answer_several(dispatcher: CollectingDispatcher, asked: list[tuple[str, int,
             dispatcher.utter_message(text=said.text)
 
 
-def answer_aside(dispatcher: CollectingDispatcher, intent: str) -> None:
-    if load_faq().topic(intent) is not None:
+def answer_aside(dispatcher: CollectingDispatcher, intent: str, own: Mapping[str, str]) -> None:
+    if intent in own:
+        dispatcher.utter_message(text=own[intent])
+    elif load_faq().topic(intent) is not None:
         dispatcher.utter_message(response=f"utter_{intent}")
     elif intent == "human_handoff":
         dispatcher.utter_message(text=load_faq().message("contact"))

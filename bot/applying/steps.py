@@ -8,7 +8,7 @@ sentences to say. The Rasa form validation action only passes these on.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,7 +19,7 @@ from bot.applying.choices import match_option
 from bot.applying.eligibility import badge_open, training_completed, training_qualifies
 from bot.applying.form_questions import answer_about_form
 from bot.reading.asides import aside_reply
-from bot.reading.corrections import field_named, parse_correction
+from bot.reading.corrections import Correction, field_named, parse_correction
 from bot.reading.dates import check_completion_date
 from bot.reading.emails import check_email
 from bot.reading.names import check_full_name
@@ -265,24 +265,38 @@ def _correct(field_name: str, value: str, slots: Mapping[str, Any], today: date)
     return steps[field_name]()
 
 
+def _earlier_correction(slot: str, text: str, slots: Mapping[str, Any]) -> Correction | None:
+    """The correction `text` makes to the answer of another question already given, if it makes one."""
+    if slot == "confirmed":
+        return None  # the confirmation step reads corrections itself
+    correction = parse_correction(text)
+    if correction is None or correction.field == slot or slots.get(correction.field) is None:
+        return None
+    return correction
+
+
 def corrects_earlier_answer(slot: str, text: str, slots: Mapping[str, Any]) -> bool:
     """Whether `text`, said at the question about `slot`, corrects the answer to another question already given."""
-    if slot == "confirmed":
-        return False  # the confirmation step reads corrections itself
-    correction = parse_correction(text)
-    return correction is not None and correction.field != slot and slots.get(correction.field) is not None
+    return _earlier_correction(slot, text, slots) is not None
+
+
+def _corrected(correction: Correction, asking: str, slots: Mapping[str, Any], today: date) -> Step:
+    """The corrected field, or that question asked again when no new value was given; `asking` (the question
+    of the moment) is cleared so that it comes back after."""
+    if correction.value is None:
+        return Step({correction.field: None, asking: None})
+    step = _correct(correction.field, correction.value, slots, today)
+    step.updates[asking] = None
+    return step
 
 
 def _earlier_answer_corrected(slot: str, text: str, slots: Mapping[str, Any], today: date) -> Step | None:
     """Said while another question is asked ("sorry, the date was wrong, it was March 2024"): the earlier
     answer is corrected (or asked again when no new value is given), then the question asked now comes back."""
-    if not corrects_earlier_answer(slot, text, slots):
+    correction = _earlier_correction(slot, text, slots)
+    if correction is None:
         return None
-    correction = parse_correction(text)
-    if correction.value is None:
-        return Step({correction.field: None, slot: None})  # the form asks that question again, then this one
-    step = _correct(correction.field, correction.value, slots, today)
-    step.updates[slot] = None
+    step = _corrected(correction, slot, slots, today)
     if step.updates.get(correction.field) is not None:
         step.say.insert(0, f"Updated your {FIELD_LABELS[correction.field]}.")
     step.missed = False  # a correction that didn't read is asked again as its own question, not a miss here
@@ -292,12 +306,9 @@ def _earlier_answer_corrected(slot: str, text: str, slots: Mapping[str, Any], to
 def answer_confirmation(text: str, intent: str | None, slots: Mapping[str, Any], today: date) -> Step:
     correction = parse_correction(text)
     if correction is not None:
-        if correction.value is None:
-            return Step({correction.field: None, "confirmed": None})
-        step = _correct(correction.field, correction.value, slots, today)
-        step.updates["confirmed"] = None
+        step = _corrected(correction, "confirmed", slots, today)
         if step.updates.get(correction.field) is not None:
-            step.say.insert(0, "Updated.")
+            step.say.insert(0, "Updated.")  # the summary that follows shows the new value
         return step
     answer = _yes_no(text, intent)
     named = field_named(text)
@@ -407,11 +418,19 @@ def plainly_stop(slot: str | None, text: str) -> bool:
     return slot in FREE_TEXT_SLOTS and bool(_PLAIN_STOP.match(text))
 
 
-def is_interruption(slot: str | None, text: str, intent: str | None, confidence: float) -> bool:
-    """Whether the learner asked something else mid-form (answered, then the form goes on)."""
+def _asks(text: str) -> bool:
+    """Reads as a question or a request: a question mark, or the words a question or request starts with."""
+    return "?" in text or bool(_QUESTION_START.search(text) or _REQUEST_START.search(text))
+
+
+def is_interruption(
+    slot: str | None, text: str, intent: str | None, confidence: float, also: Collection[str] = ()
+) -> bool:
+    """Whether the learner asked something else mid-form (answered, then the form goes on). `also`: intents
+    a form answers itself as asides, beyond INTERRUPTIONS and the FAQ topics."""
     if slot is None or confidence < INTERRUPTION_CONFIDENCE:
         return False
-    if intent not in INTERRUPTIONS and load_faq().topic(intent) is None:
+    if intent not in INTERRUPTIONS and intent not in also and load_faq().topic(intent) is None:
         return False
     if slot == "confirmed" and parse_correction(text) is not None:
         return False
@@ -419,7 +438,7 @@ def is_interruption(slot: str | None, text: str, intent: str | None, confidence:
         # A name or organisation can be almost any words; and a message the classifier can't place may
         # answer another question ("around the end of 2023" at the training question): only a question
         # or a request is taken for one.
-        return "?" in text or bool(_QUESTION_START.search(text) or _REQUEST_START.search(text))
+        return _asks(text)
     return True
 
 
@@ -430,7 +449,7 @@ def plainly_a_question(slot: str | None, text: str) -> bool:
         return False
     if "?" in text or _REQUEST_START.search(text):
         return True
-    return bool(_QUESTION_START.search(text)) and len(text.split()) >= 5
+    return _asks(text) and len(text.split()) >= 5
 
 
 def summary(slots: Mapping[str, Any]) -> str:
