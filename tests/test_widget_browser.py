@@ -194,12 +194,14 @@ def deep_focus(page: Page) -> dict:
 def tab_to(page: Page, wanted, key: str = "Tab", limit: int = 60) -> dict:
     if wanted(focused := deep_focus(page)):
         return focused
+    path = []
     for _ in range(limit):
         page.keyboard.press(key)
         focused = deep_focus(page)
         if wanted(focused):
             return focused
-    raise AssertionError(f"{key} never reached the element; last focus: {deep_focus(page)}")
+        path.append(focused)
+    raise AssertionError(f"{key} never reached the element; the focus went through: {path[:25]}")
 
 
 class InlineCode(HTMLParser):
@@ -400,6 +402,27 @@ def test_the_keyboard_alone_opens_types_sends_chooses_attaches_and_closes(tab, s
     tab.keyboard.press("Escape")
     expect(tab.locator("#acts-panel")).to_be_hidden()
     assert deep_focus(tab)["text"] == LAUNCHER
+
+
+def test_the_send_button_keeps_its_name_when_deep_chat_renders_itself_again(tab, site):
+    # deep-chat makes its parts anew on every render but reports only the first one.
+    tab.goto(site.url)
+    widget = Widget(tab).open()
+    send = tab.get_by_role("button", name="Send", exact=True)
+    expect(send).to_have_count(1)
+    tab.evaluate(
+        """() => {
+        const host = [...document.querySelectorAll('*')].find((e) => e.shadowRoot?.querySelector('deep-chat'));
+        const chat = host.shadowRoot.querySelector('deep-chat');
+        window.oldSend = chat.shadowRoot.querySelector('.input-button');
+        chat.textInput = { ...chat.textInput };  // any property set makes deep-chat render again
+    }"""
+    )
+    expect(send).to_have_count(1)
+    assert send.evaluate("(button) => button !== window.oldSend")  # a new button, named all the same
+    widget.input.fill("is there a fee?")
+    send.focus()
+    assert "fee" in widget.answer_to(lambda: tab.keyboard.press("Space")).lower()
 
 
 def test_axe_finds_no_serious_or_critical_accessibility_violations(tab, site):

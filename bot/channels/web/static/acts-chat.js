@@ -197,10 +197,12 @@ class ActsChat {
     chat.style.fontFamily = FONT; // deep-chat fetches a web font from the internet unless a font is set here
     Object.assign(chat, this.chatOptions());
     chat.history = this.state.transcript.map(toChatMessage);
-    // deep-chat may render more than once (each render makes its parts anew): label them every time.
+    // deep-chat calls onComponentRender after its first render only, but any later render makes its
+    // parts anew: an observer labels every send button it ever makes, not just the first one.
     const rendered = new Promise((resolve) => {
       chat.onComponentRender = () => {
         this.labelChat();
+        new MutationObserver(() => this.labelChat()).observe(chat.shadowRoot, { childList: true, subtree: true });
         resolve();
       };
     });
