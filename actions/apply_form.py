@@ -108,7 +108,7 @@ class ValidateApplyForm(InterruptibleForm):
         return updates.get(slot) is not None or guessed
 
     def corrects_earlier_answer(self, slot: str, text: str, tracker: Tracker) -> bool:
-        return steps.corrects_earlier_answer(slot, text, _slots(tracker))
+        return steps.corrects_earlier_answer(slot, text, _slots(tracker), date.today())
 
     def back_from_elsewhere(self, slot: str, tracker: Tracker) -> bool:
         """Once the file has arrived, any message at the document step is the learner back from the upload

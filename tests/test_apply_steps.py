@@ -189,6 +189,22 @@ def test_a_guessed_date_is_read_back_and_stored_only_when_confirmed():
     assert answer_to("completion_date", "nope", {"guess": guess}).updates == {"completion_date": None, "guess": None}
 
 
+def test_a_no_with_only_a_month_keeps_the_year_being_corrected_and_reads_it_back():
+    guess = answer_to("completion_date", "sometime in 2024").updates["guess"]
+    assert steps.prompt_guess(guess).text == "January 2024, right?"
+    corrected = answer_to("completion_date", "no idea really, maybe june?", {"guess": guess})
+    assert corrected.updates["completion_date"] is None  # the year is the assistant's: asked, not stored
+    assert steps.prompt_guess(corrected.updates["guess"]).text == "June 2024, right?"
+    day = answer_to("completion_date", "no, it was the 15th of june", {"guess": guess}).updates["guess"]
+    assert day["value"] == "2024-06-15"
+    # A year of its own is the learner's; a no without a date is no new date.
+    assert answer_to("completion_date", "no, june 2023", {"guess": guess}).updates["completion_date"] == "2023-06-01"
+    assert answer_to("completion_date", "no, hang on", {"guess": guess}).updates == {
+        "completion_date": None,
+        "guess": None,
+    }
+
+
 def test_a_guessed_training_is_confirmed_and_a_plain_one_is_taken():
     assert steps.choose_training("the fundamentals course", TSF).updates == {"training_id": "tsf-training"}
     guessed = steps.choose_training("I did the team science one", TSF)
@@ -298,3 +314,28 @@ def test_stop_at_an_organisation_or_name_question_is_no_answer(text):
 @pytest.mark.parametrize("text", ["Stopford Institute", "Cancel Research UK", "Exit Lab"])
 def test_an_organisation_that_starts_like_a_stop_is_an_answer(text):
     assert not steps.plainly_stop("organisation", text)
+
+
+def test_a_surname_or_first_name_corrected_later_changes_only_that_part():
+    at_email = {"full_name": "Siobhán O’Neill-Ní Bhraonáin", "email": None, "organisation": None}
+    step = answer_to("email", "oops, actually my surname is just O'Neill", at_email)
+    assert step.updates["full_name"] == "Siobhán O'Neill" and step.updates["email"] is None
+    assert step.say == ["Updated your name to Siobhán O'Neill."]  # said back: the assistant put it together
+    first = answer_to("email", "my first name is Joan", at_email).updates["full_name"]
+    assert first == "Joan O’Neill-Ní Bhraonáin"
+    particles = answer_to("confirmed", "change my surname to de la Cruz", {"full_name": "Jane Doe"})
+    assert particles.updates["full_name"] == "Jane de la Cruz"
+
+
+def test_i_meant_corrects_the_answer_just_given_or_answers_this_question():
+    at_email = {"full_name": "mary-kate d'arcy", "email": None, "organisation": None}
+    step = answer_to("email", "sorry I meant Mary-Kate D'Arcy-Smith", at_email)
+    assert step.updates["full_name"] == "Mary-Kate D'Arcy-Smith" and step.updates["email"] is None
+    at_organisation = {"email": "mk@uni.edu", "organisation": None}
+    step = answer_to("organisation", "sorry, I meant mk.darcy@uni.edu", at_organisation)
+    assert step.updates["email"] == "mk.darcy@uni.edu" and step.updates["organisation"] is None
+    # Not a value for the question before: a new answer to this one, without the "I mean".
+    assert answer_to("organisation", "I mean UCD", at_organisation).updates == {"organisation": "UCD"}
+    assert answer_to("full_name", "sorry I meant March 2023", {"full_name": None}).updates["completion_date"] == (
+        "2023-03-01"
+    )

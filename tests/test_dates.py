@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from bot.reading.dates import UNREADABLE, DateCheck, check_completion_date, parse_completion_date
+from bot.reading.dates import (
+    UNREADABLE,
+    DateCheck,
+    check_completion_date,
+    parse_completion_date,
+    read_completion_date,
+)
 
 TODAY = date(2026, 11, 27)  # late autumn: the current season began on 1 September 2026
 
@@ -126,6 +132,26 @@ def test_month_arithmetic_at_the_edges(today, text, expected):
 )
 def test_tolerates_surrounding_words_and_case(text, expected):
     assert parse_completion_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("june", date(2026, 6, 1)),  # the latest June so far
+        ("maybe june?", date(2026, 6, 1)),
+        ("December", date(2025, 12, 1)),  # this December hasn't happened yet
+        ("sept I think", date(2026, 9, 1)),
+        ("june, I think 2024", date(2024, 6, 1)),  # the year said elsewhere in the message
+        ("last june", date(2026, 6, 1)),
+        ("last november", date(2025, 11, 1)),  # not this month
+        ("in may", date(2026, 5, 1)),
+        ("May", date(2026, 5, 1)),
+        ("I may have done it in 2024", date(2024, 1, 1)),  # "may" the verb: only the year is a date
+    ],
+)
+def test_a_month_on_its_own_is_read_and_read_back(text, expected):
+    reading = read_completion_date(text, TODAY)
+    assert (reading.value, reading.sure) == (expected, False)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from bot.applying.eligibility import badge_open, training_completed, training_qu
 from bot.applying.form_questions import answer_about_form
 from bot.reading.asides import aside_reply
 from bot.reading.corrections import Correction, field_named, parse_correction
-from bot.reading.dates import check_completion_date
+from bot.reading.dates import check_completion_date, read_completion_date
 from bot.reading.emails import check_email
 from bot.reading.names import check_full_name
 from bot.reading.orcid import normalise_orcid
@@ -62,6 +62,7 @@ _YES = re.compile(
     re.I,
 )
 _NO = re.compile(r"^\s*(n|no|nope|nah|not yet|i haven't|i have not|i didn't|i did not|never|negative)\b", re.I)
+_SAYS_A_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])|'[0-9]{2}\b|[0-9]/[0-9]{2}\b")
 _SKIP = re.compile(r"\b(skip|none|no orcid|don't have|do not have|dont have|n/a|not applicable|no thanks|no)\b", re.I)
 _OTHER = re.compile(r"\b(other|another|different|something else|none of (these|them|those))\b", re.I)
 # "tell me a joke": a request, never a name or an organisation.
@@ -265,19 +266,56 @@ def _correct(field_name: str, value: str, slots: Mapping[str, Any], today: date)
     return steps[field_name]()
 
 
-def _earlier_correction(slot: str, text: str, slots: Mapping[str, Any]) -> Correction | None:
+def _with_name_part(correction: Correction, slots: Mapping[str, Any]) -> Correction:
+    """ "my surname is O'Neill": the whole name with that part changed (the first word is the given name,
+    the rest the surname, so "de la Cruz" stays one surname)."""
+    name = str(slots.get("full_name") or "").split()
+    if correction.field != "full_name" or not correction.part or not correction.value or len(name) < 2:
+        return correction
+    parts = [correction.value, *name[1:]] if correction.part == "first" else [name[0], correction.value]
+    return Correction("full_name", " ".join(parts))
+
+
+# "sorry, I meant Mary-Kate D'Arcy": a new value for the answer just given, said at the next question.
+_I_MEANT = re.compile(
+    r"^\s*(?:(?:sorry|oops|whoops|apologies)[,.!]?\s*)?"
+    r"(?:i meant|i mean|meant|make that|that should be)[,:]?\s+(\S.*)$",
+    re.I,
+)
+
+
+def _meant_earlier(slot: str, text: str, slots: Mapping[str, Any], today: date) -> Correction | None:
+    found = _I_MEANT.match(text)
+    if found is None or slot not in FORM_SLOTS:
+        return None
+    before = [s for s in FORM_SLOTS[: FORM_SLOTS.index(slot)] if s in FIELD_LABELS and slots.get(s) is not None]
+    if not before:
+        return None
+    value = found.group(1).strip().rstrip(".!")
+    # Only when it can't be an answer to the question of the moment (any text can be a name or an
+    # organisation: there, "I meant" says it), and reads as the one before.
+    if slot not in FREE_TEXT_SLOTS and not answer(slot, value, None, slots, today, documents=lambda: []).missed:
+        return None
+    if _correct(before[-1], value, slots, today).updates.get(before[-1]) is None:
+        return None
+    return Correction(before[-1], value)
+
+
+def _earlier_correction(slot: str, text: str, slots: Mapping[str, Any], today: date) -> Correction | None:
     """The correction `text` makes to the answer of another question already given, if it makes one."""
     if slot == "confirmed":
         return None  # the confirmation step reads corrections itself
     correction = parse_correction(text)
-    if correction is None or correction.field == slot or slots.get(correction.field) is None:
+    if correction is None:
+        return _meant_earlier(slot, text, slots, today)
+    if correction.field == slot or slots.get(correction.field) is None:
         return None
-    return correction
+    return _with_name_part(correction, slots)
 
 
-def corrects_earlier_answer(slot: str, text: str, slots: Mapping[str, Any]) -> bool:
+def corrects_earlier_answer(slot: str, text: str, slots: Mapping[str, Any], today: date) -> bool:
     """Whether `text`, said at the question about `slot`, corrects the answer to another question already given."""
-    return _earlier_correction(slot, text, slots) is not None
+    return _earlier_correction(slot, text, slots, today) is not None
 
 
 def _corrected(correction: Correction, asking: str, slots: Mapping[str, Any], today: date) -> Step:
@@ -293,12 +331,15 @@ def _corrected(correction: Correction, asking: str, slots: Mapping[str, Any], to
 def _earlier_answer_corrected(slot: str, text: str, slots: Mapping[str, Any], today: date) -> Step | None:
     """Said while another question is asked ("sorry, the date was wrong, it was March 2024"): the earlier
     answer is corrected (or asked again when no new value is given), then the question asked now comes back."""
-    correction = _earlier_correction(slot, text, slots)
+    correction = _earlier_correction(slot, text, slots, today)
     if correction is None:
         return None
     step = _corrected(correction, slot, slots, today)
-    if step.updates.get(correction.field) is not None:
-        step.say.insert(0, f"Updated your {FIELD_LABELS[correction.field]}.")
+    new_value = step.updates.get(correction.field)
+    if new_value is not None:
+        # A name is said back: the assistant may have put it together ("my surname is O'Neill").
+        shown = f" to {new_value}" if correction.field == "full_name" else ""
+        step.say.insert(0, f"Updated your {FIELD_LABELS[correction.field]}{shown}.")
     step.missed = False  # a correction that didn't read is asked again as its own question, not a miss here
     return step
 
@@ -306,7 +347,7 @@ def _earlier_answer_corrected(slot: str, text: str, slots: Mapping[str, Any], to
 def answer_confirmation(text: str, intent: str | None, slots: Mapping[str, Any], today: date) -> Step:
     correction = parse_correction(text)
     if correction is not None:
-        step = _corrected(correction, "confirmed", slots, today)
+        step = _corrected(_with_name_part(correction, slots), "confirmed", slots, today)
         if step.updates.get(correction.field) is not None:
             step.say.insert(0, "Updated.")  # the summary that follows shows the new value
         return step
@@ -347,7 +388,7 @@ def answer(
             # "no, it was more like November 2023": the right answer often comes with the no.
             rest = _NO.sub("", text, count=1).strip(" ,.;:-!")
             if rest:
-                step = answer(slot, rest, None, {**slots, "guess": None}, today, documents)
+                step = _answer_after_no(slot, rest, guess, slots, today, documents)
                 if step.updates.get(slot) is not None or (step.updates.get("guess") or {}).get("slot") == slot:
                     step.updates.setdefault("guess", None)
                     return step
@@ -362,6 +403,8 @@ def answer(
     earlier = _earlier_answer_corrected(slot, text, slots, today)
     if earlier is not None:
         return earlier
+    if meant := _I_MEANT.match(text):  # "I mean UCD": a new answer to this question
+        text = meant.group(1).strip().rstrip(".!")
     badge_id = slots.get("badge_id")
     if slot == "badge_id":
         return choose_badge(text)
@@ -382,6 +425,21 @@ def answer(
     if slot == "document":
         return document_received(documents())
     return answer_confirmation(text, intent, slots, today)
+
+
+def _answer_after_no(
+    slot: str, rest: str, guess: Mapping[str, Any], slots: Mapping[str, Any], today: date, documents
+) -> Step:
+    """ "no, more like June" after "January 2024, right?": the month the learner gives, in the year of the
+    date being corrected, read back because the year is the assistant's, not the learner's."""
+    year = str(guess.get("value") or "")[:4]
+    says_a_date = slot == "completion_date" and read_completion_date(rest, today) is not None
+    if says_a_date and year.isdigit() and not _SAYS_A_YEAR.search(rest):
+        reading = read_completion_date(f"{rest} {year}", today)
+        check = check_completion_date(f"{rest} {year}", today)
+        if reading is not None and check.value is not None:
+            return _guess(slot, check.value.isoformat(), reading.spoken)
+    return answer(slot, rest, None, {**slots, "guess": None}, today, documents)
 
 
 def _confirmed_guess(slot: str, value: Any) -> Step:

@@ -8,7 +8,16 @@ from dataclasses import dataclass
 # Words a learner uses for each field they may change, longest first within a field.
 FIELD_WORDS = {
     "email": ("email address", "e-mail", "email", "address", "mail"),
-    "full_name": ("full name", "last name", "first name", "surname", "name", "spelling"),
+    "full_name": (
+        "full name",
+        "last name",
+        "family name",
+        "first name",
+        "given name",
+        "surname",
+        "name",
+        "spelling",
+    ),
     "organisation": (
         "organisation",
         "organization",
@@ -24,7 +33,7 @@ FIELD_WORDS = {
     "training_id": ("training", "course", "programme", "program"),
 }
 _CHANGE = re.compile(r"\b(change|update|correct|fix|edit|wrong|mistake|typo|should be|actually|instead)\b", re.I)
-_MY_FIELD_IS = re.compile(r"\bmy \w+ (?:is|should be)\b", re.I)
+_MY_FIELD_IS = re.compile(r"\bmy (?:\w+ ){1,2}(?:is|should be)\b", re.I)
 # The value starts at a non-space: "\s*(.+)$" would try every split of a long run of spaces.
 _VALUE = re.compile(r"(?:\b(?:to|is|was|it's|it’s|should be|should have been)\b|=|:)\s*(\S.*)$", re.I)
 # What follows "is"/"was" in "the date was wrong, it was March 2024" before the new value: a verdict, no value.
@@ -36,10 +45,23 @@ _VERDICT = re.compile(
 _BREAK = re.compile(r"[\s<>()\[\],;:\"]+")
 
 
+# Words for one part of a name: "my surname is just O'Neill" changes that part only.
+NAME_PARTS = {
+    "last name": "last",
+    "family name": "last",
+    "surname": "last",
+    "first name": "first",
+    "given name": "first",
+}
+# Said before a value, not part of it: "it's just O'Neill".
+_FILLER = re.compile(r"^(?:just|simply|only|actually|really)\s+", re.I)
+
+
 @dataclass(frozen=True)
 class Correction:
     field: str
     value: str | None  # None: ask the question again
+    part: str | None = None  # "first" or "last" when only that part of the name is changed
 
 
 def parse_correction(text: str) -> Correction | None:
@@ -49,7 +71,8 @@ def parse_correction(text: str) -> Correction | None:
     if named is None:
         return None
     field, end = named
-    return Correction(field=field, value=_value(text[end:], field))
+    word = next((w for w in NAME_PARTS if text[:end].lower().endswith(w)), None)
+    return Correction(field=field, value=_value(text[end:], field), part=NAME_PARTS.get(word or ""))
 
 
 # "the completion date", "my organisation please": a field named on its own, as after "What would you like
@@ -87,7 +110,7 @@ def _value(rest: str, field: str) -> str | None:
         return found.rstrip(".") if found else None
     position = 0
     while (match := _VALUE.search(rest, position)) is not None:
-        value = match.group(1).strip().strip("\"'").rstrip(".!")
+        value = _FILLER.sub("", match.group(1).strip()).strip("\"'").rstrip(".!")
         if not _VERDICT.match(value):
             return value or None
         position = match.start(1)

@@ -29,6 +29,11 @@ _MONTH = (
     r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
+# Month names that can stand alone in a sentence without being another word ("may" is handled apart).
+_MONTH_ALONE = (
+    r"(january|february|march|april|june|july|august|september|october|november|december"
+    r"|jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)\.?"
+)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY = r"([0-9]{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"([0-9]{4})"
@@ -73,6 +78,18 @@ def _latest_start(month: int, on_or_before: date) -> date:
     """The latest first-of-`month` that is not after `on_or_before`."""
     start = date(on_or_before.year, month, 1)
     return start if start <= on_or_before else date(on_or_before.year - 1, month, 1)
+
+
+def _month_alone(m: re.Match, today: date) -> date:
+    """ "june", "maybe in June, I think 2024": with a year said anywhere in the message, that year's;
+    otherwise the latest one so far."""
+    year = re.search(r"\b((?:19|20)[0-9]{2})\b", m.string)
+    return date(int(year[1]), _month(m[1]), 1) if year else _latest_start(_month(m[1]), today)
+
+
+def _last_named_month(m: re.Match, today: date) -> date:
+    """ "last june": the latest June before this month."""
+    return _latest_start(_month(m[1]), date(today.year, today.month, 1) - timedelta(days=1))
 
 
 def _current_season_start(today: date) -> date:
@@ -225,6 +242,11 @@ _RULES: tuple[tuple[re.Pattern, _Rule, bool, str], ...] = tuple(
             False,
             MONTH,
         ),
+        (rf"\b(?:last|this\s+past)\s+{_MONTH}\b", _last_named_month, False, MONTH),
+        # A month on its own ("maybe june?"). "may" only where it can't be the verb ("I may have").
+        (rf"\b{_MONTH_ALONE}(?![a-z])", _month_alone, False, MONTH),
+        (r"(?:^|\b(?:in|around|early|late|mid|maybe|sometime|since|until|by)\s+)(may)\b(?!\s+(?:have|be|not|i)\b)",
+         _month_alone, False, MONTH),
         (r"\b((?:19|20)[0-9]{2})\b", lambda m, t: date(int(m[1]), 1, 1), False, MONTH),
     )
 )  # fmt: skip
@@ -266,9 +288,13 @@ def _mended_months(text: str) -> tuple[str, bool]:
 
 def read_completion_date(text: str, today: date) -> Reading | None:
     """The day `text` refers to, relative to `today`, and how sure that reading is; None if none."""
-    lowered, mended = _mended_months(ascii_digits(text).lower())
+    spelled = ascii_digits(text).lower()
+    lowered, mended = _mended_months(spelled)
     for pattern, rule, sure, precision in _RULES:
         match = pattern.search(lowered)
+        # A month standing alone must be spelled as one: "marched" mended to "march" is no date.
+        if match and rule is _month_alone and mended:
+            match = pattern.search(spelled)
         if match:
             try:
                 value = rule(match, today)
