@@ -62,7 +62,6 @@ _YES = re.compile(
     re.I,
 )
 _NO = re.compile(r"^\s*(n|no|nope|nah|not yet|i haven't|i have not|i didn't|i did not|never|negative)\b", re.I)
-_SAYS_A_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])|'[0-9]{2}\b|[0-9]/[0-9]{2}\b")
 _SKIP = re.compile(r"\b(skip|none|no orcid|don't have|do not have|dont have|n/a|not applicable|no thanks|no)\b", re.I)
 _OTHER = re.compile(r"\b(other|another|different|something else|none of (these|them|those))\b", re.I)
 # "tell me a joke": a request, never a name or an organisation.
@@ -310,7 +309,7 @@ def _earlier_correction(slot: str, text: str, slots: Mapping[str, Any], today: d
         return _meant_earlier(slot, text, slots, today)
     if correction.field == slot or slots.get(correction.field) is None:
         return None
-    return _with_name_part(correction, slots)
+    return correction
 
 
 def corrects_earlier_answer(slot: str, text: str, slots: Mapping[str, Any], today: date) -> bool:
@@ -323,6 +322,7 @@ def _corrected(correction: Correction, asking: str, slots: Mapping[str, Any], to
     of the moment) is cleared so that it comes back after."""
     if correction.value is None:
         return Step({correction.field: None, asking: None})
+    correction = _with_name_part(correction, slots)
     step = _correct(correction.field, correction.value, slots, today)
     step.updates[asking] = None
     return step
@@ -347,7 +347,7 @@ def _earlier_answer_corrected(slot: str, text: str, slots: Mapping[str, Any], to
 def answer_confirmation(text: str, intent: str | None, slots: Mapping[str, Any], today: date) -> Step:
     correction = parse_correction(text)
     if correction is not None:
-        step = _corrected(_with_name_part(correction, slots), "confirmed", slots, today)
+        step = _corrected(correction, "confirmed", slots, today)
         if step.updates.get(correction.field) is not None:
             step.say.insert(0, "Updated.")  # the summary that follows shows the new value
         return step
@@ -432,13 +432,13 @@ def _answer_after_no(
 ) -> Step:
     """ "no, more like June" after "January 2024, right?": the month the learner gives, in the year of the
     date being corrected, read back because the year is the assistant's, not the learner's."""
+    said = read_completion_date(rest, today) if slot == "completion_date" else None
     year = str(guess.get("value") or "")[:4]
-    says_a_date = slot == "completion_date" and read_completion_date(rest, today) is not None
-    if says_a_date and year.isdigit() and not _SAYS_A_YEAR.search(rest):
-        reading = read_completion_date(f"{rest} {year}", today)
+    if said is not None and year.isdigit():
+        # Read with that year added, the words mean another date only when they named no year themselves.
         check = check_completion_date(f"{rest} {year}", today)
-        if reading is not None and check.value is not None:
-            return _guess(slot, check.value.isoformat(), reading.spoken)
+        if check.value is not None and check.value != said.value:
+            return _guess(slot, check.value.isoformat(), check.spoken)
     return answer(slot, rest, None, {**slots, "guess": None}, today, documents)
 
 
