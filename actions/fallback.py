@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import cant_help
@@ -13,14 +12,14 @@ from bot.answers.faq import load_faq
 
 
 class ActionCantHelp(Action):
-    """Out of scope, or still unclear after "Did you mean ...?": say so, never guess."""
+    """Out of scope, or none of the closest answers was it: say so, never guess."""
 
     def name(self) -> str:
         return "action_cant_help"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         cant_help(dispatcher)
-        return [SlotSet("suggestions", None)]
+        return []
 
 
 class ActionContact(Action):

@@ -1,17 +1,16 @@
-"""When unsure what the learner meant: offer likely topics, and answer the one they pick."""
+"""When unsure what the learner meant: answer the closest readings and offer the next; several questions."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import answer_several, several_questions
 from bot.answers.faq import load_faq
 from bot.answers.responses import response_name
-from bot.answers.suggestions import pick_suggestions
+from bot.answers.suggestions import closest_answers
 
 
 def cant_help(dispatcher: CollectingDispatcher) -> None:
@@ -19,38 +18,27 @@ def cant_help(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(text=f"{faq.message('cant_help')} {faq.message('capabilities')}")
 
 
-class ActionAnswerSuggestion(Action):
-    """The learner said yes to "Did you mean ...?": answer the first topic offered."""
+class ActionClosestAnswers(Action):
+    """Unsure what the learner meant: answer the likeliest reading (and a close second), saying so,
+    and offer the next one and "None of these" as buttons. Nothing plausible: say so, never guess."""
 
     def name(self) -> str:
-        return "action_answer_suggestion"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        intent = next(iter(tracker.get_slot("suggestions") or []), None)
-        if load_faq().topic(intent) is None:
-            cant_help(dispatcher)
-        else:
-            dispatcher.utter_message(response=response_name(intent))
-        return [SlotSet("suggestions", None)]
-
-
-class ActionDidYouMean(Action):
-    """Offers the 2-3 most likely topics as buttons instead of guessing one."""
-
-    def name(self) -> str:
-        return "action_did_you_mean"
+        return "action_closest_answers"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         faq = load_faq()
-        ranking = tracker.latest_message.get("intent_ranking") or []
-        suggestions = pick_suggestions(ranking, faq.topics)
-        if not suggestions:
+        closest = closest_answers(tracker.latest_message.get("intent_ranking") or [], faq.topics)
+        if not closest.answered:
             cant_help(dispatcher)
-            return [SlotSet("suggestions", None)]
-        buttons = [{"title": faq.topics[i].title, "payload": f"/{i}"} for i in suggestions]
+            return []
+        intro = "closest_two" if len(closest.answered) == 2 else "closest_one"
+        dispatcher.utter_message(text=faq.message(intro))
+        for intent in closest.answered:
+            dispatcher.utter_message(response=response_name(intent))
+        buttons = [{"title": faq.topics[i].title, "payload": f"/{i}"} for i in closest.offered]
         buttons.append({"title": faq.message("none_of_these"), "payload": "/deny"})
-        dispatcher.utter_message(text=faq.message("did_you_mean"), buttons=buttons)
-        return [SlotSet("suggestions", suggestions)]
+        dispatcher.utter_message(text=faq.message("not_what_you_asked"), buttons=buttons)
+        return []
 
 
 class ActionAnswerQuestions(Action):
@@ -61,4 +49,4 @@ class ActionAnswerQuestions(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         answer_several(dispatcher, several_questions(tracker), tracker.latest_message.get("text") or "")
-        return [SlotSet("suggestions", None)]
+        return []

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionCantHelp, ActionContact
-from actions.faq import ActionAnswerSuggestion, ActionDidYouMean
+from actions.faq import ActionClosestAnswers
 from bot.answers.faq import load_faq
 
 
@@ -28,30 +27,30 @@ def run(action, t: Tracker):
     return dispatcher.messages, events
 
 
-def test_a_yes_to_did_you_mean_answers_the_first_suggestion():
-    t = tracker("affirm", slots={"suggestions": ["faq_privacy", "faq_fee"]})
-    messages, events = run(ActionAnswerSuggestion(), t)
-    assert messages[0]["response"] == "utter_faq_privacy"
-    assert SlotSet("suggestions", None) in events
+def test_unsure_answers_the_likeliest_reading_and_a_close_second_saying_so():
+    t = tracker(
+        "nlu_fallback", ranking=[("faq_fee", 0.3), ("out_of_scope", 0.2), ("faq_privacy", 0.2), ("faq_sharing", 0.1)]
+    )
+    messages, events = run(ActionClosestAnswers(), t)
+    assert "not quite sure" in messages[0]["text"]
+    assert [m.get("response") for m in messages[1:3]] == ["utter_faq_fee", "utter_faq_privacy"]
+    buttons = messages[3]["buttons"]
+    assert [b["payload"] for b in buttons] == ["/faq_sharing", "/deny"]
+    assert buttons[0]["title"] == load_faq().topic("faq_sharing").title
+    assert events == []
 
 
-def test_a_yes_with_nothing_suggested_is_not_a_random_answer():
-    messages, _ = run(ActionAnswerSuggestion(), tracker("affirm", slots={"suggestions": None}))
-    assert "can't answer" in messages[0]["text"]
+def test_unsure_with_one_clear_lead_answers_only_that_one():
+    t = tracker("nlu_fallback", ranking=[("faq_fee", 0.45), ("faq_privacy", 0.1)])
+    messages, _ = run(ActionClosestAnswers(), t)
+    assert [m.get("response") for m in messages if m.get("response")] == ["utter_faq_fee"]
+    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/faq_privacy", "/deny"]
 
 
-def test_did_you_mean_offers_buttons_for_the_likely_topics():
-    t = tracker("nlu_fallback", ranking=[("faq_fee", 0.25), ("out_of_scope", 0.2), ("faq_privacy", 0.15)])
-    messages, events = run(ActionDidYouMean(), t)
-    buttons = messages[0]["buttons"]
-    assert [b["payload"] for b in buttons] == ["/faq_fee", "/faq_privacy", "/deny"]
-    assert buttons[0]["title"] == load_faq().topic("faq_fee").title
-    assert SlotSet("suggestions", ["faq_fee", "faq_privacy"]) in events
-
-
-def test_did_you_mean_with_no_plausible_topic_says_it_cannot_help():
+def test_unsure_with_no_plausible_topic_says_it_cannot_help():
     t = tracker("nlu_fallback", ranking=[("out_of_scope", 0.5), ("faq_fee", 0.01)])
-    messages, _ = run(ActionDidYouMean(), t)
+    messages, _ = run(ActionClosestAnswers(), t)
+    assert len(messages) == 1
     assert "buttons" not in messages[0] or not messages[0]["buttons"]
     assert "can't answer" in messages[0]["text"]
 

@@ -47,34 +47,38 @@ def test_a_button_payload_answers_its_topic(chat):
     assert "privacy settings" in chat.text("/faq_privacy")
 
 
-def did_you_mean(chat) -> list[dict]:
-    """Sends a one-word question that fits several topics; returns the buttons offered."""
+def unsure(chat) -> list[dict]:
+    """Sends a one-word question that fits several topics; returns the reply's messages."""
     reply = chat.say("badge")
-    assert "Did you mean" in reply[0]["text"]
-    return reply[0]["buttons"]
+    assert "not quite sure" in reply[0]["text"]
+    return reply
 
 
-def test_did_you_mean_offers_two_or_three_topics_and_none_of_these(chat):
-    buttons = did_you_mean(chat)
-    topics = [b for b in buttons if b["payload"] != "/deny"]
-    assert 2 <= len(topics) <= 3
+def test_unsure_answers_the_closest_readings_and_offers_the_next(chat):
+    reply = unsure(chat)
+    replies = {t.reply: name for name, t in load_faq().topics.items()}
+    answered = [replies[m["text"]] for m in reply[1:] if m.get("text") in replies]
+    assert 1 <= len(answered) <= 2
+    buttons = reply[-1]["buttons"]
+    offered = [b["payload"].lstrip("/") for b in buttons[:-1]]
     assert buttons[-1]["payload"] == "/deny"
+    assert offered and not set(offered) & set(answered)  # "badge" fits more than two topics
 
 
-def test_did_you_mean_then_yes_answers_the_first_topic(chat):
-    first = did_you_mean(chat)[0]["payload"].lstrip("/")
-    assert chat.text("yes") == load_faq().topic(first).reply
+def test_unsure_then_the_offered_topic_answers_it(chat):
+    offered = unsure(chat)[-1]["buttons"][0]["payload"]
+    assert chat.text(offered) == load_faq().topic(offered.lstrip("/")).reply
 
 
-def test_did_you_mean_then_a_button_answers_that_topic(chat):
-    second = did_you_mean(chat)[1]["payload"]
-    assert chat.text(second) == load_faq().topic(second.lstrip("/")).reply
-
-
-def test_did_you_mean_then_no_is_an_honest_cant_help(chat):
-    did_you_mean(chat)
+def test_unsure_then_none_of_these_is_an_honest_cant_help(chat):
+    unsure(chat)
     answer = chat.text("no")
     assert "can't answer" in answer and "actscts.org" in answer
+
+
+def test_unsure_then_yes_asks_what_else(chat):
+    unsure(chat)
+    assert "anything else" in chat.text("yes")
 
 
 def test_gibberish_never_gets_a_random_faq_answer(chat):
