@@ -47,6 +47,12 @@ def slack(trained_model, tmp_path_factory):
             yield emulator
 
 
+def server_logs(slack, lines: int = 30) -> str:
+    """The last lines of each server's log in this deployment (the action server's first)."""
+    logs = sorted(slack.deployment.log_dir.glob("*.log"), key=lambda path: path.name != "actions.log")
+    return "\n".join(f"--- {p.name}\n" + "\n".join(p.read_text(errors="replace").splitlines()[-lines:]) for p in logs)
+
+
 def bot_messages(slack, channel: str, thread_ts: str | None = None) -> list[dict]:
     """The assistant's messages in a conversation (in one thread of it, with `thread_ts`)."""
     mine = [m for m in slack.messages(channel) if slack.bot_id == m.get("bot_id") or m.get("user") == slack.bot_user_id]
@@ -77,7 +83,10 @@ class Learner:
     def say(self, text: str, files: list[str] | None = None) -> str:
         before = len(bot_messages(self.slack, self.dm))
         self.slack.say(self.user, text, files=files)
-        return "\n".join(m.get("text", "") for m in wait_for_new(self.slack, self.dm, before))
+        reply = "\n".join(m.get("text", "") for m in wait_for_new(self.slack, self.dm, before))
+        # No test here expects an action to fail: when one does, say why, from the servers' own logs.
+        assert "something went wrong on my side" not in reply, server_logs(self.slack)
+        return reply
 
     def click(self, title: str) -> str:
         """Clicks the button `title` in the assistant's latest message that has it."""
