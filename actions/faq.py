@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.forms import answer_several, several_questions
 from bot.answers.faq import load_faq
 from bot.answers.responses import response_name
-from bot.answers.suggestions import closest_answers
+from bot.answers.suggestions import closest_answers, only_thanks
 
 
 def cant_help(dispatcher: CollectingDispatcher) -> None:
@@ -20,16 +20,21 @@ def cant_help(dispatcher: CollectingDispatcher) -> None:
 
 class ActionClosestAnswers(Action):
     """Unsure what the learner meant: answer the likeliest reading (and a close second), saying so,
-    and offer the next one and "None of these" as buttons. Nothing plausible: say so, never guess."""
+    and offer the next one and "None of these" as buttons. Nothing plausible: say so, never guess (a
+    thank-you read unsurely is still a thank-you)."""
 
     def name(self) -> str:
         return "action_closest_answers"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         faq = load_faq()
-        closest = closest_answers(tracker.latest_message.get("intent_ranking") or [], faq.topics)
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        closest = closest_answers(ranking, faq.topics)
         if not closest.answered:
-            cant_help(dispatcher)
+            if only_thanks(ranking):
+                dispatcher.utter_message(response="utter_youre_welcome")
+            else:
+                cant_help(dispatcher)
             return []
         intro = "closest_two" if len(closest.answered) == 2 else "closest_one"
         dispatcher.utter_message(text=faq.message(intro))

@@ -55,6 +55,12 @@ def test_unsure_with_no_plausible_topic_says_it_cannot_help():
     assert "can't answer" in messages[0]["text"]
 
 
+def test_unsure_thanks_with_no_plausible_topic_is_welcomed_not_declined():
+    t = tracker("nlu_fallback", ranking=[("thanks", 0.5), ("affirm", 0.45), ("faq_fee", 0.01)])
+    messages, _ = run(ActionClosestAnswers(), t)
+    assert [m.get("response") for m in messages] == ["utter_youre_welcome"]
+
+
 def test_cant_help_gives_the_configured_contact(monkeypatch):
     monkeypatch.setenv("ACTS_CONTACT", "badges@example.org")
     messages, _ = run(ActionCantHelp(), tracker("out_of_scope"))

@@ -81,6 +81,12 @@ def test_unsure_then_yes_asks_what_else(chat):
     assert "anything else" in chat.text("yes")
 
 
+def test_unsure_then_yes_thats_it_thanks_is_welcomed_not_declined(chat):
+    unsure(chat)
+    reply = chat.text("yes that's it thanks")
+    assert "welcome" in reply and "can't answer" not in reply
+
+
 def test_gibberish_never_gets_a_random_faq_answer(chat):
     answer = chat.text("qwxz plorf zzzk")
     facts = ("no cost", "admin@credly.com", "privacy settings", "uniquely linked")

@@ -1,4 +1,4 @@
-from bot.answers.suggestions import Closest, closest_answers
+from bot.answers.suggestions import Closest, closest_answers, only_thanks
 
 ANSWERABLE = {"faq_fee", "faq_privacy", "faq_sharing", "faq_export"}
 
@@ -42,3 +42,9 @@ def test_a_far_second_reading_is_only_offered():
 def test_nothing_plausible_is_neither_answered_nor_offered():
     closest = closest_answers(rank(("out_of_scope", 0.6), ("faq_fee", 0.05)), ANSWERABLE)
     assert closest.answered == () and closest.offered == ()
+
+
+def test_a_thank_you_read_unsurely_is_still_a_thank_you():
+    assert only_thanks(rank(("nlu_fallback", 0.5), ("thanks", 0.45), ("affirm", 0.42)))
+    assert not only_thanks(rank(("nlu_fallback", 0.5), ("affirm", 0.47), ("thanks", 0.09)))
+    assert not only_thanks([])

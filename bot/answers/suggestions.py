@@ -11,6 +11,7 @@ MAX_SUGGESTIONS = 3
 # A second reading is answered too when it is at least this likely relative to the first: a real
 # contender. Two short answers cost the learner less than a click, and one of them is usually it.
 CONTENDER = 0.5
+FALLBACK, THANKS = "nlu_fallback", "thanks"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,14 @@ def closest_answers(
     best = ranked[0][1]
     answered = [ranked[0][0]] + [name for name, conf in ranked[1:2] if conf >= contender * best]
     return Closest(tuple(answered), tuple(name for name, _ in ranked[len(answered) :]))
+
+
+def only_thanks(intent_ranking: Iterable[Mapping]) -> bool:
+    """Whether the likeliest reading of an unsure message is a thank-you ("yes that's it, thanks"):
+    a message to acknowledge, not a question to decline."""
+    readings = [item for item in intent_ranking if item.get("name") != FALLBACK]
+    best = max(readings, key=lambda item: item.get("confidence") or 0.0, default=None)
+    return best is not None and best.get("name") == THANKS
 
 
 def _ranked(intent_ranking: Iterable[Mapping], answerable: Collection[str], min_confidence: float):
