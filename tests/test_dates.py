@@ -247,3 +247,15 @@ def test_digits_of_any_script_still_make_one_number(text):
 def test_loose_ways_of_saying_when_are_read_and_read_back_to_be_sure(text, expected):
     check = check_completion_date(text, TODAY)
     assert (check.value, check.sure) == (expected, False)
+
+
+@pytest.mark.parametrize(
+    "text", ["uh, june or july 2024", "maybe March 2024", "around March 2024", "March 2024?", "I think 2024-03-15"]
+)
+def test_two_dates_offered_or_a_hedge_are_read_back_never_stored_as_they_stand(text):
+    reading = read_completion_date(text, TODAY)
+    assert reading is not None and not reading.sure
+
+
+def test_a_plain_date_is_sure():
+    assert read_completion_date("March 2024", TODAY).sure

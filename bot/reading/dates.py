@@ -253,6 +253,11 @@ _RULES: tuple[tuple[re.Pattern, _Rule, bool, str], ...] = tuple(
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")  # fmt: skip
 MIN_MONTH_SIMILARITY = 0.8
+# The learner offers two dates ("june or july 2024") or hedges ("maybe", "I think", "March 2024?"): the
+# date read is one possibility, so it is said back to confirm, never stored as it stands.
+_HEDGED = re.compile(
+    r"\b(?:or|either|maybe|perhaps|probably|possibly|i think|i guess|not sure|around|roughly|approximately)\b|\?"
+)
 
 
 @dataclass(frozen=True)
@@ -300,7 +305,7 @@ def read_completion_date(text: str, today: date) -> Reading | None:
                 value = rule(match, today)
             except ValueError:  # e.g. 31 February: the learner meant a date, but not a real one
                 return None
-            return Reading(value, sure and not mended, precision)
+            return Reading(value, sure and not mended and not _HEDGED.search(lowered), precision)
     return None
 
 
