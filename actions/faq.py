@@ -7,9 +7,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.closest import say_closest
 from actions.forms import answer_several, several_questions
 from bot.answers.faq import load_faq
-from bot.answers.responses import response_name
 from bot.answers.suggestions import closest_answers, only_thanks
 
 
@@ -36,13 +36,7 @@ class ActionClosestAnswers(Action):
             else:
                 cant_help(dispatcher)
             return []
-        intro = "closest_two" if len(closest.answered) == 2 else "closest_one"
-        dispatcher.utter_message(text=faq.message(intro))
-        for intent in closest.answered:
-            dispatcher.utter_message(response=response_name(intent))
-        buttons = [{"title": faq.topics[i].title, "payload": f"/{i}"} for i in closest.offered]
-        buttons.append({"title": faq.message("none_of_these"), "payload": "/deny"})
-        dispatcher.utter_message(text=faq.message("not_what_you_asked"), buttons=buttons)
+        say_closest(dispatcher, closest)
         return []
 
 

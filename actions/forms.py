@@ -16,8 +16,10 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.closest import say_closest
 from bot.answers.faq import load_faq
 from bot.answers.several import answers_for
+from bot.answers.suggestions import FALLBACK, Closest, closest_answers
 from bot.applying import steps
 
 
@@ -76,7 +78,25 @@ class InterruptibleForm(FormValidationAction, ABC):
         if requested and asked and not self.answers(requested, text, tracker):
             answer_several(dispatcher, asked, text)
             return [SlotSet(requested, None)]
+        closest = unsure_question(requested, text, tracker)
+        if closest is not None and (
+            steps.plainly_a_question(requested, text) or not self.answers(requested, text, tracker)
+        ):
+            say_closest(dispatcher, closest, offer=False)
+            return [SlotSet(requested, None)]  # answered as well as it could be; the question again
         return await super().run(dispatcher, tracker, domain)
+
+
+def unsure_question(requested: str | None, text: str, tracker: Tracker) -> Closest | None:
+    """A question the classifier is unsure of, asked mid-form ("do badges carry any weight"): its closest
+    answers, or None when it isn't a question or nothing is plausible (then it is read as an answer)."""
+    intent, confidence = latest_intent(tracker)
+    if requested is None or not steps.asks(text):
+        return None
+    if intent != FALLBACK and confidence >= steps.INTERRUPTION_CONFIDENCE:
+        return None
+    closest = closest_answers(tracker.latest_message.get("intent_ranking") or [], load_faq().topics)
+    return closest if closest.answered else None
 
 
 def several_questions(tracker: Tracker) -> list[tuple[str, int, int]]:

@@ -49,6 +49,44 @@ def test_a_faq_question_mid_form_is_answered_and_the_question_asked_again():
     assert events == [SlotSet("email", None)]
 
 
+def unsure(text: str, ranking: list[tuple[str, float]], slots: dict) -> Tracker:
+    t = tracker(text, "nlu_fallback", 0.5, slots=slots)
+    t.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
+    return t
+
+
+@pytest.mark.parametrize("slot", ["badge_id", "organisation"])
+def test_an_unsure_question_mid_form_gets_its_closest_answers_and_the_question_again(slot):
+    text = "do badges carry any weight"
+    t = unsure(
+        text,
+        [("nlu_fallback", 0.5), ("faq_benefits", 0.3), ("faq_copy_protection", 0.2)],
+        {
+            "requested_slot": slot,
+            slot: text,
+        },
+    )
+    messages, events = run(ValidateApplyForm(), t)
+    assert "not quite sure" in messages[0]["text"]
+    assert [m.get("response") for m in messages[1:]] == ["utter_faq_benefits", "utter_faq_copy_protection"]
+    assert not any(m.get("buttons") for m in messages)  # the form's own question, with its buttons, comes next
+    assert events == [SlotSet(slot, None)]
+
+
+def test_an_unsure_answer_that_is_no_question_is_still_read_as_an_answer():
+    t = unsure(
+        "University of Toronto",
+        [("nlu_fallback", 0.5), ("faq_benefits", 0.3)],
+        {
+            "requested_slot": "organisation",
+            "organisation": "University of Toronto",
+        },
+    )
+    messages, events = run(ValidateApplyForm(), t)
+    assert not any(m.get("response") == "utter_faq_benefits" for m in messages)
+    assert SlotSet("organisation", None) not in events  # not thrown away: the form validates it as an answer
+
+
 def test_an_out_of_scope_question_mid_form_is_declined_and_never_stored():
     text = "what's the weather like in boston today"
     t = tracker(text, "out_of_scope", 0.9, slots={"requested_slot": "organisation", "organisation": text})

@@ -339,3 +339,10 @@ def test_i_meant_corrects_the_answer_just_given_or_answers_this_question():
     assert answer_to("full_name", "sorry I meant March 2023", {"full_name": None}).updates["completion_date"] == (
         "2023-03-01"
     )
+
+
+def test_an_email_address_typed_at_the_organisation_question_is_not_an_organisation():
+    step = steps.answer_organisation("siobhan@ucd.ie")
+    assert step.updates == {"organisation": None} and step.missed
+    assert "email address" in step.say[0]
+    assert steps.answer_organisation("UCD (ucd.ie)").updates == {"organisation": "UCD (ucd.ie)"}

@@ -221,12 +221,17 @@ def answer_email(text: str, intent: str | None, suggestion: str | None, typed: s
     return Step({"email": check.address, **cleared})
 
 
+_AN_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
 def answer_organisation(text: str) -> Step:
     # Control and invisible characters (a right-to-left override, say) never reach a reviewer's screen.
     value = " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split()).strip(" .")
     letters = sum(c.isalnum() for c in value)  # of any script; "!!!" names no organisation
     if letters < 2 or len(value) > MAX_ORGANISATION or "?" in value:
         return Step({"organisation": None}, ["That doesn't look like the name of an organisation."], missed=True)
+    if _AN_EMAIL.fullmatch(value):  # typed at the wrong question (the email again): a reviewer would see it as is
+        return Step({"organisation": None}, ["That's an email address, not an organisation."], missed=True)
     return Step({"organisation": value})
 
 
@@ -476,7 +481,7 @@ def plainly_stop(slot: str | None, text: str) -> bool:
     return slot in FREE_TEXT_SLOTS and bool(_PLAIN_STOP.match(text))
 
 
-def _asks(text: str) -> bool:
+def asks(text: str) -> bool:
     """Reads as a question or a request: a question mark, or the words a question or request starts with."""
     return "?" in text or bool(_QUESTION_START.search(text) or _REQUEST_START.search(text))
 
@@ -496,7 +501,7 @@ def is_interruption(
         # A name or organisation can be almost any words; and a message the classifier can't place may
         # answer another question ("around the end of 2023" at the training question): only a question
         # or a request is taken for one.
-        return _asks(text)
+        return asks(text)
     return True
 
 
@@ -507,7 +512,7 @@ def plainly_a_question(slot: str | None, text: str) -> bool:
         return False
     if "?" in text or _REQUEST_START.search(text):
         return True
-    return _asks(text) and len(text.split()) >= 5
+    return asks(text) and len(text.split()) >= 5
 
 
 def summary(slots: Mapping[str, Any]) -> str:
