@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import InterruptibleForm
+from bot.answers.faq import load_faq
 from bot.channels.source import identity_of, source_of
 from bot.reading.emails import check_email
 from bot.reading.references import parse_reference
@@ -20,6 +22,18 @@ from bot.store.db import DatabaseUnavailable
 
 SLOTS = ("status_reference", "status_email")
 NOT_A_REFERENCE = "That doesn't look like an application reference: it looks like ACTS-7KQ2-M9XD."
+# "I don't have it", "can't find my reference", "lost it": asking again would loop, so say where it is.
+NO_REFERENCE_AT_HAND = re.compile(
+    r"\b(?:don'?t|do not|dont|doesn'?t|haven'?t|have not|can'?t|cannot|never)\b.{0,25}\b(?:have|got|find|remember|"
+    r"know|recall|get|keep|kept|receive[d]?|see)\b|\b(?:lost|forgot|forgotten|misplaced|no idea|dunno|idk|not sure)\b",
+    re.IGNORECASE,
+)
+WHERE_THE_REFERENCE_IS = (
+    'Your reference was given when you submitted your application ("Your reference is ACTS-..."), in this chat '
+    "or the conversation where you applied. For your privacy I can only look an application up with its "
+    "reference and the email you applied with. If you can't find it, please contact {contact}; "
+    'or say "stop" to leave this.'
+)
 DATABASE_DOWN = (
     "I can't reach our application database right now, so I can't look up your application. "
     "Please try again in a few minutes."
@@ -69,7 +83,9 @@ class ValidateStatusForm(InterruptibleForm):
 
     def validate_status_reference(self, value, dispatcher, tracker, domain):
         reference = parse_reference(str(value))
-        if reference is None:
+        if reference is None and NO_REFERENCE_AT_HAND.search(str(value)):
+            dispatcher.utter_message(text=WHERE_THE_REFERENCE_IS.format(contact=load_faq().contact()))
+        elif reference is None:
             dispatcher.utter_message(text=NOT_A_REFERENCE)
         return {"status_reference": reference}
 

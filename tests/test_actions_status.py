@@ -9,8 +9,9 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.status import CheckStatus
+from actions.status import NOT_A_REFERENCE, CheckStatus, ValidateStatusForm
 from bot import settings
+from bot.answers.faq import load_faq
 from bot.channels.source import SOURCE_KEY
 from bot.reviewing.decisions import Reviews
 from bot.store.applications import ApplicationStore
@@ -72,3 +73,17 @@ def test_a_slow_credly_stalls_no_one_else_and_the_learner_hears_couldnt_check(ap
     owner_text, stranger_text = asyncio.run(both())
     assert "approved" in owner_text and "couldn't check" in owner_text
     assert "couldn't find an application" in stranger_text
+
+
+@pytest.mark.parametrize("text", ["I don't have the reference on me", "can't find it", "I lost it", "idk"])
+def test_a_learner_without_the_reference_hears_where_it_is_and_whom_to_ask(text):
+    dispatcher = CollectingDispatcher()
+    assert ValidateStatusForm().validate_status_reference(text, dispatcher, None, {}) == {"status_reference": None}
+    said = dispatcher.messages[0]["text"]
+    assert "Your reference is ACTS-" in said and load_faq().contact() in said and "stop" in said
+
+
+def test_a_mistyped_reference_is_still_asked_for_in_its_shape():
+    dispatcher = CollectingDispatcher()
+    ValidateStatusForm().validate_status_reference("ACTS-12", dispatcher, None, {})
+    assert dispatcher.messages[0]["text"] == NOT_A_REFERENCE
