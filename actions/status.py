@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,7 +13,7 @@ from actions.forms import InterruptibleForm
 from bot.answers.faq import load_faq
 from bot.channels.source import identity_of, source_of
 from bot.reading.emails import check_email
-from bot.reading.references import parse_reference
+from bot.reading.references import no_reference_at_hand, parse_reference
 from bot.reviewing.status import StatusDesk
 from bot.settings import credly_client_for_learners
 from bot.store.applications import ApplicationStore
@@ -22,12 +21,7 @@ from bot.store.db import DatabaseUnavailable
 
 SLOTS = ("status_reference", "status_email")
 NOT_A_REFERENCE = "That doesn't look like an application reference: it looks like ACTS-7KQ2-M9XD."
-# "I don't have it", "can't find my reference", "lost it": asking again would loop, so say where it is.
-NO_REFERENCE_AT_HAND = re.compile(
-    r"\b(?:don'?t|do not|dont|doesn'?t|haven'?t|have not|can'?t|cannot|never)\b.{0,25}\b(?:have|got|find|remember|"
-    r"know|recall|get|keep|kept|receive[d]?|see)\b|\b(?:lost|forgot|forgotten|misplaced|no idea|dunno|idk|not sure)\b",
-    re.IGNORECASE,
-)
+# Said instead of asking again when the learner has no reference at hand: asking again would loop.
 WHERE_THE_REFERENCE_IS = (
     'Your reference was given when you submitted your application ("Your reference is ACTS-..."), in this chat '
     "or the conversation where you applied. For your privacy I can only look an application up with its "
@@ -83,7 +77,7 @@ class ValidateStatusForm(InterruptibleForm):
 
     def validate_status_reference(self, value, dispatcher, tracker, domain):
         reference = parse_reference(str(value))
-        if reference is None and NO_REFERENCE_AT_HAND.search(str(value)):
+        if reference is None and no_reference_at_hand(str(value)):
             dispatcher.utter_message(text=WHERE_THE_REFERENCE_IS.format(contact=load_faq().contact()))
         elif reference is None:
             dispatcher.utter_message(text=NOT_A_REFERENCE)

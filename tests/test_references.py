@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.reading.references import ALPHABET, new_reference, parse_reference
+from bot.reading.references import ALPHABET, new_reference, no_reference_at_hand, parse_reference
 
 FORMAT = re.compile(r"ACTS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
 
@@ -91,3 +91,18 @@ def test_digits_of_any_script_are_read_as_ascii(text):
 
 def test_a_digit_of_another_script_still_makes_a_group_too_long():
     assert parse_reference("ACTS-7KQ2-M9XD٣") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I don't have the reference on me", "can't find it", "I lost it", "forgot my reference", "idk", "I never got one"],
+)
+def test_saying_there_is_no_reference_at_hand(text):
+    assert no_reference_at_hand(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["ACTS-7KQ2-M9XD", "ACTS-12", "my email is a@b.com", "I lost it, oh wait: ACTS-7KQ2-M9XD"]
+)
+def test_a_reference_or_anything_else_is_not_saying_there_is_none(text):
+    assert not no_reference_at_hand(text)

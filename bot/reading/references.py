@@ -35,3 +35,16 @@ def parse_reference(text: str) -> str | None:
         return None
     first, second = (group.translate(_CONFUSABLES) for group in match.groups())
     return f"{PREFIX}-{first}-{second}"
+
+
+# "I don't have it", "can't find my reference", "lost it", "idk": the learner has no reference at hand.
+_NONE_AT_HAND = re.compile(
+    r"\b(?:don'?t|do not|dont|doesn'?t|haven'?t|have not|can'?t|cannot|never)\b.{0,25}\b(?:have|got|find|remember|"
+    r"know|recall|get|keep|kept|receive[d]?|see)\b|\b(?:lost|forgot|forgotten|misplaced|no idea|dunno|idk|not sure)\b",
+    re.IGNORECASE,
+)
+
+
+def no_reference_at_hand(text: str) -> bool:
+    """Whether `text` says the learner doesn't have their reference to hand (and names none)."""
+    return parse_reference(text) is None and _NONE_AT_HAND.search(text) is not None
