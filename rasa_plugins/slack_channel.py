@@ -3,11 +3,12 @@ interactivity requests, answering through the Web API.
 
 Rasa's own Slack connector answers a mention twice, processes retries of events whose reason
 is not a timeout, and knows nothing of shared files, identities or reviewers, so this channel is
-the project's own. Every request's signature is verified (slack_sdk's SignatureVerifier, which
-also refuses timestamps more than 5 minutes away); Slack gets its 200 at once and the answer is
-posted through the Web API, since Slack wants an answer within 3 seconds. Which events are a
-learner's message, once each, is decided by bot.channels.slack.events; reviewers' clicks go to
-bot.channels.slack.reviewing, in a thread (they touch the database and Credly).
+the project's own. Every request's signature is verified (bot.channels.slack.signing, which
+also refuses timestamps more than 5 minutes away, and answers a malformed one with a 401, not a
+500); Slack gets its 200 at once and the answer is posted through the Web API, since Slack wants an
+answer within 3 seconds. Which events are a learner's message, once each, is decided by
+bot.channels.slack.events; reviewers' clicks go to bot.channels.slack.reviewing, in a thread (they
+touch the database and Credly).
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackApiError
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks, reviewing
 from bot.channels.slack.client import async_web_client
 from bot.channels.slack.events import EventFilter, LearnerMessage
+from bot.channels.slack.signing import RequestVerifier
 from bot.channels.source import IDENTITY_KEY, SHARED_FILES_KEY, SLACK, SOURCE_KEY, Identity, slack_source
 from bot.settings import SlackSettings, slack
 from bot.store.applications import ApplicationStore
@@ -85,7 +86,7 @@ class SlackInput(InputChannel):
 
     def __init__(self, settings: SlackSettings) -> None:
         self.settings = settings
-        self.verifier = SignatureVerifier(settings.signing_secret)
+        self.verifier = RequestVerifier(settings.signing_secret)
         self.events = EventFilter()
         self.store = ApplicationStore()
         self._client: AsyncWebClient | None = None
@@ -162,7 +163,7 @@ class SlackInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            if not self.verifier.is_valid_request(request.body, dict(request.headers)):
+            if not self.verifier.is_valid(request.body, request.headers):
                 return response.text("invalid or stale signature", status=401)
             if "payload" in (request.form or {}):
                 try:

@@ -2,6 +2,11 @@
 
 Learners' buttons carry the same payloads as on the web; a click is answered like typed text,
 and the clicked message then shows what was chosen instead of its buttons.
+
+Text a learner supplied (a name, an organisation, a file name...) is shown to reviewers exactly
+as typed: it goes into `plain_text` objects (`literal`), which Slack never parses for links,
+mentions or formatting, and never into `mrkdwn`. In mrkdwn, Slack has no escape for `*`, `_`,
+`~` or a backquote, only for `&`, `<` and `>`; a plain_text object needs none of that.
 """
 
 from __future__ import annotations
@@ -10,18 +15,30 @@ import re
 from typing import Any
 
 REPLY_ACTION = "acts_reply"
-_MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-# Slack's limits: a section's text, a button's label and value.
-MAX_TEXT, MAX_LABEL, MAX_VALUE = 3000, 75, 2000
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+# Slack's limits: a section's text, a section field's, a button's label and value.
+MAX_TEXT, MAX_FIELD, MAX_LABEL, MAX_VALUE = 3000, 2000, 75, 2000
 
 
 def mrkdwn(text: str) -> str:
-    """Slack's markup for the assistant's text: &, < and > escaped as Slack requires, Markdown links
-    and bold turned into Slack's forms. Bare addresses are linked by Slack itself."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MARKDOWN_LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", text)
-    return _BOLD.sub(lambda m: f"*{m.group(1)}*", text)
+    """Slack's markup for the assistant's text: &, < and > escaped as Slack requires, so no mention
+    (`<!channel>`, `<@U…>`, `<!subteam^…>`) or `<url|label>` link can come from it. Markdown links
+    and **bold** are not translated: the assistant's own words (bot/content, domain.yml) have none,
+    so one here is a learner's answer echoed back; Slack links a bare address itself, showing
+    where it goes."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def literal(text: object, limit: int = MAX_FIELD) -> dict[str, Any]:
+    """Text shown letter for letter: a plain_text object (no links, mentions or formatting are
+    parsed in it), with emoji off so `:name:` stays as typed. Empty text shows as "-"."""
+    shown = str(text) if text not in (None, "") else "-"
+    return {"type": "plain_text", "text": shown[:limit], "emoji": False}
+
+
+def mention(user_id: str) -> str | None:
+    """A mention of a Slack user (mrkdwn), only for what has the form of a user id."""
+    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else None
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
@@ -49,10 +66,11 @@ def reply_blocks(text: str, buttons: list[dict[str, Any]]) -> list[dict[str, Any
 
 
 def chosen_blocks(blocks: list[dict[str, Any]], title: str, user: str) -> list[dict[str, Any]]:
-    """The clicked message afterwards: its text, and who chose what instead of the buttons."""
+    """The clicked message afterwards: its text, and who chose what instead of the buttons (the
+    label as plain text: a button may repeat a learner's answer)."""
     kept = [block for block in blocks if block.get("type") != "actions"]
-    choice = {"type": "mrkdwn", "text": f"<@{user}> chose *{mrkdwn(title)}*"}
-    return kept + [{"type": "context", "elements": [choice]}]
+    who = {"type": "mrkdwn", "text": f"{mention(user) or 'Someone'} chose"}
+    return kept + [{"type": "context", "elements": [who, literal(title)]}]
 
 
 def button_title(payload: dict[str, Any], value: str) -> str:
