@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import InterruptibleForm, latest_intent
+from actions.proving import SENT_TO, ask_for_code, is_proven, read_code_reply
 from bot.applying import steps
 from bot.applying.catalogue import load_catalogue
 from bot.channels.slack.files import attach_shared_file
-from bot.channels.slack.reviewing import post_for_review
 from bot.channels.source import SHARED_FILES_KEY, identity_of
+from bot.notices.tell import queue_review_post
+from bot.notices.worker import RIGHT_AWAY_SECONDS, deliver_quietly
+from bot.proving.replies import read_reply
 from bot.settings import public_web_url, slack
 from bot.store.applications import ApplicationStore, UploadRejected
+from bot.store.conversations import REDACTED
 from bot.store.db import DatabaseUnavailable
 
+log = logging.getLogger(__name__)
 STORE_DOWN = (
     "I can't reach our application database right now, so I can't save this step. "
     'Your answers so far are kept: say "continue my application" in a minute to pick up here.'
 )
+
+
+UNPROVEN = "Before I file it, I need to confirm your email address again: it's been a while since the code."
 
 
 def _say(dispatcher: CollectingDispatcher, step: steps.Step) -> dict[str, Any]:
@@ -49,8 +58,26 @@ def _ask_for(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, prom
         _ask(dispatcher, prompt)
 
 
+# The email question is followed by the code that proves the address (actions/proving.py), unless the
+# address is the learner's Slack profile's: Slack verified that one.
+CODE_SLOTS = ("email_code", SENT_TO)
+
+
 def _slots(tracker: Tracker) -> dict[str, Any]:
-    return {name: tracker.get_slot(name) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS}
+    return {name: tracker.get_slot(name) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS + CODE_SLOTS}
+
+
+def _profile_email(tracker: Tracker, email: str | None) -> bool:
+    """Whether `email` is the address of the learner's verified Slack profile."""
+    identity = _identity(tracker)
+    return bool(identity and identity.email and email and identity.email.lower() == email.lower())
+
+
+def _with_code_question(tracker: Tracker, slots: list[str]) -> list[str]:
+    email = tracker.get_slot("email")
+    if _profile_email(tracker, email) or (email and tracker.get_slot("email_code") == email.lower()):
+        return slots
+    return slots[: slots.index("email") + 1] + ["email_code"] + slots[slots.index("email") + 1 :]
 
 
 def _identity(tracker: Tracker):
@@ -74,7 +101,7 @@ def _validated_before_this_message(tracker: Tracker, slot: str) -> Any:
 
 
 def _cleared() -> list[dict[str, Any]]:
-    return [SlotSet(name, None) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS + ("requested_slot",)]
+    return [SlotSet(name, None) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS + CODE_SLOTS + ("requested_slot",)]
 
 
 class ValidateApplyForm(InterruptibleForm):
@@ -86,7 +113,7 @@ class ValidateApplyForm(InterruptibleForm):
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         # Not eligible: no more questions; action_finish_application then stores nothing.
-        return [] if tracker.get_slot("eligible") is False else list(steps.FORM_SLOTS)
+        return [] if tracker.get_slot("eligible") is False else _with_code_question(tracker, list(steps.FORM_SLOTS))
 
     async def run(self, dispatcher, tracker, domain):
         intent, _ = latest_intent(tracker)
@@ -100,6 +127,8 @@ class ValidateApplyForm(InterruptibleForm):
         answers "which badge?")."""
         if slot == "document":
             return False  # any message only prompts a look for the upload; its words answer nothing
+        if slot == "email_code":
+            return read_reply(text).kind != "other"
         try:
             updates = self._step(slot, text, tracker).updates
         except DatabaseUnavailable:
@@ -163,6 +192,9 @@ class ValidateApplyForm(InterruptibleForm):
             # In a thread: the document step reads the database, which must not stall other conversations.
             step = await asyncio.to_thread(self._step, slot, str(value), tracker)
             updates = _say(dispatcher, step)
+            new_email = updates.get("email")
+            if "email" in updates and (new_email or "").lower() != (tracker.get_slot("email_code") or ""):
+                updates["email_code"] = None  # a new address (typed, or corrected later) is proven anew
             # Misses in a row are counted so that the question changes tack after two (steps.prompt_after_misses).
             updates["misses"] = int(tracker.get_slot("misses") or 0) + 1 if step.missed else None
             return updates
@@ -187,6 +219,9 @@ class ValidateApplyForm(InterruptibleForm):
 
     async def validate_email(self, value, dispatcher, tracker, domain):
         return await self._validate("email", value, dispatcher, tracker)
+
+    async def validate_email_code(self, value, dispatcher, tracker, domain):
+        return await read_code_reply(dispatcher, tracker, value, "email", "email_code", "apply")
 
     async def validate_organisation(self, value, dispatcher, tracker, domain):
         return await self._validate("organisation", value, dispatcher, tracker)
@@ -312,6 +347,16 @@ class AskEmail(Action):
         return []
 
 
+class AskEmailCode(Action):
+    """Sends the code that proves the address just given (once per address), then asks for it."""
+
+    def name(self) -> str:
+        return "action_ask_email_code"
+
+    async def run(self, dispatcher, tracker, domain):
+        return await ask_for_code(dispatcher, tracker, tracker.get_slot("email"), "apply")
+
+
 class AskDocument(Action):
     """Sends a one-time upload link bound to this conversation's draft (reused while still valid)."""
 
@@ -336,9 +381,11 @@ class AskDocument(Action):
 
 
 def _upload_token(current: str | None, conversation_id: str, badge_id: str) -> str:
-    """The conversation's upload token: the current one while it is still valid, else a new one."""
+    """The conversation's upload token: the current one while it is still valid, else a new one.
+    A conversation read back from the conversation store after a restart holds only a redacted form
+    of its token (bot/store/conversations.py: links are never kept in clear), so it gets a new one."""
     store = ApplicationStore()
-    if current and store.upload_link_valid(current):
+    if current and not current.startswith(REDACTED) and store.upload_link_valid(current):
         return current
     return store.start_draft(conversation_id, badge_id).token
 
@@ -365,6 +412,13 @@ class FinishApplication(Action):
         identity = _identity(tracker)
         filed_by = identity.key if identity else None
         try:
+            if not (
+                _profile_email(tracker, slots["email"]) or await is_proven(tracker.sender_id, slots["email"], "apply")
+            ):
+                # The code proved it earlier, but not recently enough (a day): prove it again, then file.
+                dispatcher.utter_message(text=UNPROVEN)
+                return [SlotSet("email_code", None), SlotSet(SENT_TO, None), SlotSet("confirmed", None),
+                        FollowupAction("apply_form")]  # fmt: skip
             submission = await asyncio.to_thread(
                 ApplicationStore().submit, tracker.sender_id, steps.details_from(slots), filed_by
             )
@@ -375,7 +429,20 @@ class FinishApplication(Action):
             dispatcher.utter_message(text=f'{missing} Say "continue my application" to upload it.')
             return [SlotSet("document", None), SlotSet("confirmed", None), SlotSet("upload_token", None)]
         dispatcher.utter_message(text=steps.submitted_message(submission))
-        settings = slack()
-        if settings is not None and not submission.duplicate:  # the reviewers see it in their channel
-            await asyncio.to_thread(post_for_review, settings, ApplicationStore(), submission.reference)
+        if not submission.duplicate:
+            await _queue_review_post(submission.reference)
         return _cleared()
+
+
+async def _queue_review_post(reference: str) -> None:
+    """The reviewers' post goes through the notice outbox, tried once right away (reviewers see it
+    within a second, as before) for at most a few seconds; the outbox's worker retries it. Nothing
+    here may raise: the application is stored, and an error now would lose the learner's reference."""
+    try:
+        store = ApplicationStore()
+        notice = await asyncio.to_thread(queue_review_post, store, reference)
+        if notice is not None:
+            # A slower try carries on in its thread and records its outcome; the learner is not kept waiting.
+            await asyncio.wait_for(asyncio.to_thread(deliver_quietly, store, notice), RIGHT_AWAY_SECONDS)
+    except Exception as error:
+        log.warning("the reviewers' post of a new application: %s", type(error).__name__)

@@ -8,6 +8,7 @@ import os
 import secrets
 import signal
 import sqlite3
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -118,3 +119,41 @@ def test_the_database_down_mid_application_loses_nothing_and_recovers(kind, requ
     [application] = store.submitted(email)
     assert len(application.documents) == 1
     no_orphans(store, deployment.upload_dir)
+
+
+def test_the_reviewers_slack_channel_failing_keeps_the_learners_reference(trained_model, tmp_path_factory):
+    """Issue 20, hole 6, over the real servers: Slack answers the reviewers' post with a 500. The
+    learner still gets their reference, and the web service's notice worker posts the application
+    to the reviewers once Slack answers again: once."""
+    from bot.reading.references import parse_reference
+    from tests.conftest import new_ports
+    from tests.slack_emulator_thread import slack_emulator
+
+    workdir = tmp_path_factory.mktemp("faults-slack")
+    with slack_emulator() as slack:
+        slack.create_channel("badge-reviews", is_private=True, id="C0REVIEWS1")
+        env = {
+            "SLACK_BOT_TOKEN": slack.token,
+            "SLACK_SIGNING_SECRET": slack.signing_secret,
+            "SLACK_API_URL": slack.api_url,
+            "SLACK_REVIEW_CHANNEL": "C0REVIEWS1",
+            "ACTS_NOTICE_POLL_SECONDS": "1",
+        }
+        for deployment in _deploy(trained_model, workdir, f"sqlite:///{workdir / 'acts.db'}", new_ports(), env):
+            chat, email = new_learner(deployment)
+            upload(answer_until_upload(chat, email))
+            assert "Got your certificate.pdf" in chat.text("done")
+            slack.fail("error", method="chat.postMessage", status=500, error="internal_error")
+            said = chat.text("yes")
+            reference = parse_reference(said)
+            assert reference is not None and SORRY not in said
+
+            def posts(reference=reference):
+                return [m for m in slack.messages("C0REVIEWS1") if reference in str(m.get("text", ""))]
+
+            deadline = time.monotonic() + 60  # the first retry is 15 s after the failed try
+            while not posts():
+                assert time.monotonic() < deadline, "the reviewers' post was never retried"
+                time.sleep(0.5)
+            time.sleep(3)  # a few more worker rounds: nothing is posted again
+            assert len(posts()) == 1

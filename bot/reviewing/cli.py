@@ -24,11 +24,10 @@ import os
 import sys
 from datetime import datetime
 
-from bot.channels.slack.notify import learner_notifier
 from bot.reading.references import parse_reference
-from bot.reviewing.decisions import ReviewError, Reviews
-from bot.reviewing.issuing import BadgeIssuer
-from bot.settings import credly_client, slack, upload_dir
+from bot.reviewing.decisions import ReviewError, reviewer_desk
+from bot.reviewing.issuing import background_issuer
+from bot.settings import upload_dir
 from bot.store.applications import ApplicationStore
 from bot.store.db import DatabaseUnavailable
 from bot.store.issuing import IssuingOutbox
@@ -113,7 +112,7 @@ def _pending(store: ApplicationStore) -> int:
 
 def _issue_pending(store: ApplicationStore) -> int:
     """One try for every badge that is due (cron, or by hand); 4 if some are still waiting."""
-    attempts = BadgeIssuer(store, notify=learner_notifier(slack())).run_due()
+    attempts = background_issuer(store, right_away=True).run_due()
     if not attempts:
         print("No badges due to be issued.")
     for attempt in attempts:
@@ -160,8 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if args.command == "show":
             return _show(store, reference)
-        notify = learner_notifier(slack())
-        reviews = Reviews(store, credly_client, notify=notify, issuer=BadgeIssuer(store, notify=notify))
+        reviews = reviewer_desk(store)
         if args.command == "start":
             outcome = reviews.start(reference, _reviewer(args))
         elif args.command == "approve":

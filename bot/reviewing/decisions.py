@@ -5,8 +5,8 @@ the same decision made twice (a double click, two reviewers at once, the command
 changes nothing the second time, and a badge is issued once. An approval is recorded at once,
 together with the badge it owes (the issuing outbox), whatever state Credly is in; the badge is
 then issued by one try right away and, if Credly does not accept it, by the outbox's retries
-(bot/reviewing/issuing.py). The learner is told of a decision when their application was filed
-from a channel that can reach them (Slack).
+(bot/reviewing/issuing.py). The learner is told of a decision through the notice outbox
+(bot/notices): in Slack when they applied there, else by mail to the address they applied with.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.credly.client import CredlyClient, CredlyError, CredlyNotFound
+from bot.notices.tell import tell_learner
 from bot.reviewing.issuing import BadgeIssuer, error_kind
 from bot.store.applications import APPROVED, REJECTED, REVOKED, SUBMITTED, UNDER_REVIEW, ApplicationStore
 from bot.store.issuing import IssuingOutbox
@@ -37,6 +38,16 @@ class Outcome:
 
 def _nobody(application: Application) -> None:
     return None
+
+
+def reviewer_desk(store: ApplicationStore) -> Reviews:
+    """The Reviews the reviewer command and the Slack buttons use: Credly from the environment, the
+    badge issued through the outbox (each Credly call made once), the learner told through the
+    notice outbox."""
+    from bot.settings import credly_client
+
+    notify = tell_learner(store)
+    return Reviews(store, credly_client, notify=notify, issuer=BadgeIssuer(store, notify=notify))
 
 
 class Reviews:

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from bot.applying.catalogue import load_catalogue
 from bot.credly.client import CredlyClient, CredlyRejected, CredlyUnavailable, IssuedBadge, Recipient
+from bot.notices.tell import tell_learner
 from bot.reading.names import split_name
 from bot.settings import CredlySettings, credly
 from bot.store.applications import APPROVED, ApplicationStore
@@ -93,6 +94,13 @@ class Attempt:
 
 def _nobody(application: Application) -> None:
     return None
+
+
+def background_issuer(store: ApplicationStore, right_away: bool = False) -> BadgeIssuer:
+    """The issuer of the web service's worker and `issue-pending`: a learner whose badge it issued is
+    told through the notice outbox, by default by the outbox's own worker (no round of badges waits
+    on Slack or a mail server)."""
+    return BadgeIssuer(store, notify=tell_learner(store, right_away=right_away))
 
 
 class BadgeIssuer:

@@ -131,3 +131,53 @@ class BadgeIssuing(Base):
     claimed_by = Column(String(32))
     claimed_until = Column(DateTime(timezone=True))
     issued_at = Column(DateTime(timezone=True))  # set once the badge is recorded: the row is done
+
+
+class EmailCode(Base):
+    """A one-time code sent to an email address to prove the learner reads it (bot/proving). Only a
+    keyed hash of the code and of the address is kept; a code is bound to the conversation that
+    asked for it, so a code read from someone else's mail proves nothing in another chat."""
+
+    __tablename__ = "email_codes"
+    id = Column(Integer, primary_key=True)
+    address_key = Column(String(64), nullable=False, index=True)  # keyed hash of the lower-cased address
+    conversation_key = Column(String(64), nullable=False, index=True)  # keyed hash of the conversation id
+    purpose = Column(String(20), nullable=False)  # "apply", "status", "erase", "export"
+    code_hash = Column(String(96), nullable=False)  # "<salt>$<keyed hash>"
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    failures = Column(Integer, nullable=False, default=0)
+    used_at = Column(DateTime(timezone=True))  # set once, by the try that matched: the address is proven
+
+
+class Notice(Base):
+    """A message owed to someone after a change was stored (the reviewers' post, a learner's Slack DM
+    or mail), written beside the change; a worker delivers it with retries (bot/notices). Claimed by
+    a conditional update for a limited time, like BadgeIssuing, so two workers never send one twice."""
+
+    __tablename__ = "notices"
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(30), nullable=False)  # "review_post", "slack_dm", "mail"
+    payload = Column(Text, nullable=False)  # JSON: the application's reference (and news); no personal data
+    # Set for a notice owed once ("mail:<reference>:approved"): a second one for the same news is never queued.
+    key = Column(String(80), unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    last_error = Column(String(80))  # the kind of error only: no personal data
+    claimed_by = Column(String(32))
+    claimed_until = Column(DateTime(timezone=True))
+    sent_at = Column(DateTime(timezone=True))  # set once delivered: the row is done
+    given_up_at = Column(DateTime(timezone=True))  # set when it can never be delivered
+
+
+class CredlyEvent(Base):
+    """Credly webhook events by their event id, claimed before Credly is asked about them: a repeated
+    or simultaneous delivery asks Credly nothing (bot/credly/sync.py). A claim whose handler died
+    (handled_at still unset long after received_at) may be taken over."""
+
+    __tablename__ = "credly_events"
+    event_id = Column(String(64), primary_key=True)
+    received_at = Column(DateTime(timezone=True), nullable=False, index=True)  # when last claimed
+    handled_at = Column(DateTime(timezone=True))  # set once handled: later deliveries are answered at once
+    result = Column(String(20))  # "updated", "unknown badge", "ignored"

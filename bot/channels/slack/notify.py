@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.channels.slack.blocks import mrkdwn
@@ -24,22 +25,32 @@ def _nobody(application: Application) -> None:
     return None
 
 
+def send_news(client: WebClient, application: Application) -> bool:
+    """Tells the learner who filed the application from Slack where it stands now, in a DM; False
+    when it was not filed from Slack (or was erased since). Raises whatever Slack raises: the notice
+    outbox (bot/notices) calls it and retries."""
+    if not (application.filed_by or "").startswith(SLACK_PREFIX):
+        return False
+    from bot.reviewing.status import explain  # the same words as a status question gets
+
+    user = application.filed_by.removeprefix(SLACK_PREFIX)
+    channel = client.conversations_open(users=user)["channel"]["id"]
+    text = mrkdwn("News about your application: " + explain(application))
+    client.chat_postMessage(channel=channel, text=text)
+    return True
+
+
 def learner_notifier(settings: SlackSettings | None) -> Callable[[Application], None]:
-    """What Reviews and the Credly webhook sync call after a change to an application."""
+    """A Slack DM sent right away, its failure only logged. The assistant's own code tells learners
+    through the notice outbox instead (bot/notices/tell.py), which retries."""
     if settings is None:
         return _nobody
 
     def notify(application: Application) -> None:
         if not (application.filed_by or "").startswith(SLACK_PREFIX):
             return
-        from bot.reviewing.status import explain  # the same words as a status question gets
-
-        user = application.filed_by.removeprefix(SLACK_PREFIX)
-        client = web_client(settings)
         try:
-            channel = client.conversations_open(users=user)["channel"]["id"]
-            text = mrkdwn("News about your application: " + explain(application))
-            client.chat_postMessage(channel=channel, text=text)
+            send_news(web_client(settings), application)
         except (SlackApiError, OSError) as error:
             reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
             log.warning("could not tell a learner in Slack about their application: %s", reason)

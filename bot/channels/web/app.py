@@ -1,5 +1,10 @@
 """HTTP routes of the web service: health, the one-time document upload, Credly webhooks, the demo
-page, its OpenAPI description; and the badge-issuing outbox's worker, in the background.
+page, its OpenAPI description; and the workers of the badge-issuing and notice outboxes, in the
+background.
+
+Credly's webhooks arrive at /webhooks/credly/<secret> (bot.settings.credly_webhook_secret): any
+other secret gets the 404 of a path that does not exist, and costs nothing; the right one is
+limited per client address, and each event id is handled once (bot/credly/sync.py).
 
 Whatever a client sends, the answer is a clear message, never a traceback: unexpected errors are
 logged by type and place only (their text could quote what was sent) and answered with a short
@@ -10,6 +15,7 @@ with a message and the service carries on.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import os
@@ -21,19 +27,24 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from bot.channels.slack.notify import learner_notifier
+from bot.channels.limits import SlidingWindow, limit_from_environment
+from bot.channels.source import web_source
 from bot.channels.web import pages, site
 from bot.channels.web.openapi import OPENAPI
 from bot.credly.client import CredlyError
-from bot.credly.sync import BadWebhook, handle_webhook
-from bot.reviewing.issuing import BadgeIssuer, poll_seconds
-from bot.settings import allowed_origins, credly_client, slack
+from bot.credly.sync import BadWebhook, WebhookBusy, handle_webhook
+from bot.notices import worker as notices
+from bot.notices.tell import tell_learner
+from bot.reviewing.issuing import background_issuer, poll_seconds
+from bot.settings import allowed_origins, credly_client, credly_webhook_secret
 from bot.store.applications import LINK_INVALID, ApplicationStore, UploadRejected
 from bot.store.db import DatabaseUnavailable
 from bot.store.uploads import MAX_UPLOAD_BYTES, TOO_BIG
 
 log = logging.getLogger(__name__)
 STORE = web.AppKey("store", ApplicationStore)
+WEBHOOK_SECRET = web.AppKey("webhook_secret", bytes)
+WEBHOOK_LIMIT = web.AppKey("webhook_limit", SlidingWindow)
 # The multipart envelope around a 10 MB file is a few hundred bytes; allow some slack.
 MAX_BODY = MAX_UPLOAD_BYTES + 64 * 1024
 DRAIN_LIMIT = 64 * 1024 * 1024
@@ -41,6 +52,9 @@ DRAIN_SECONDS = 10.0
 # A Credly event notification is four short fields; anything much larger is not one.
 MAX_WEBHOOK_BODY = 64 * 1024
 WEBHOOK_SECONDS = 30.0
+# Credly sends one notification per badge event; a bulk issue is retried by Credly after a 429.
+WEBHOOKS_PER_SOURCE_PER_MINUTE = 60
+BUSY_RETRY_SECONDS = 5
 DEFAULT_UPLOAD_SECONDS = 300.0
 # Upload tokens are secrets.token_urlsafe(32): 43 URL-safe characters. Anything else is no token of
 # ours, and is refused before the database is asked.
@@ -54,6 +68,8 @@ TOO_SLOW = (
 WEBHOOK_TOO_BIG = "A Credly event notification is a small JSON object; this body is far too large."
 WEBHOOK_TOO_SLOW = "The body took too long to arrive."
 NOT_JSON = "expected a JSON object with the event id"
+WEBHOOK_TOO_MANY = "Too many event notifications from this address; try again in a minute."
+WEBHOOK_BUSY = "This event is being handled right now; try again shortly."
 UNEXPECTED = "Sorry, something went wrong on our side. Please try again in a minute."
 
 
@@ -200,8 +216,32 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
     return bytes(body)
 
 
+def webhooks_per_minute() -> int:
+    return limit_from_environment("ACTS_CREDLY_WEBHOOKS_PER_MINUTE", WEBHOOKS_PER_SOURCE_PER_MINUTE)
+
+
+def _webhook_authorised(request: web.Request) -> bool:
+    """Whether the path carries the deployment's secret (compared in constant time)."""
+    given = request.match_info.get("secret", "").encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(given, request.app[WEBHOOK_SECRET])
+
+
 async def credly_webhook(request: web.Request) -> web.Response:
-    """Credly event notifications: 200 once handled, so Credly stops retrying; 503 asks it to retry."""
+    """Credly event notifications at /webhooks/credly/<secret>: 200 once handled (or handled before),
+    so Credly stops retrying; 429 and 503 ask it to retry. A wrong secret gets the same 404 as a
+    path that does not exist, before anything else is done: no Credly call, no database."""
+    if not _webhook_authorised(request):
+        raise web.HTTPNotFound()
+    # Counted per client address (hashed, as for chat messages) once the secret is right: a stranger
+    # without it cannot use up Credly's budget.
+    if not request.app[WEBHOOK_LIMIT].allow(web_source(request.remote or "")):
+        return _closing(
+            web.json_response(
+                {"ok": False, "message": WEBHOOK_TOO_MANY},
+                status=429,
+                headers={"Retry-After": str(int(request.app[WEBHOOK_LIMIT].window))},
+            )
+        )
     try:
         body = await asyncio.wait_for(_read_body(request, MAX_WEBHOOK_BODY), WEBHOOK_SECONDS)
     except _TooBig:
@@ -213,10 +253,13 @@ async def credly_webhook(request: web.Request) -> web.Response:
     except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than the parser goes
         return web.json_response({"ok": False, "message": NOT_JSON}, status=400)
     try:
-        notify = learner_notifier(slack())
+        notify = tell_learner(request.app[STORE], right_away=False)  # the notice worker below sends it
         result = await asyncio.to_thread(handle_webhook, payload, request.app[STORE], credly_client, notify)
     except BadWebhook as error:
         return web.json_response({"ok": False, "message": str(error)}, status=400)
+    except WebhookBusy:
+        headers = {"Retry-After": str(BUSY_RETRY_SECONDS)}
+        return web.json_response({"ok": False, "message": WEBHOOK_BUSY}, status=503, headers=headers)
     except (CredlyError, DatabaseUnavailable) as error:
         log.warning("webhook not handled yet: %s", type(error).__name__)
         return web.json_response({"ok": False, "message": "try again later"}, status=503)
@@ -294,7 +337,7 @@ async def issuing_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _issue_badges(store: ApplicationStore, seconds: float) -> None:
-    issuer = BadgeIssuer(store, notify=learner_notifier(slack()))
+    issuer = background_issuer(store)
     while True:
         try:
             await asyncio.to_thread(issuer.run_due)
@@ -303,15 +346,20 @@ async def _issue_badges(store: ApplicationStore, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
-def make_app(store: ApplicationStore | None = None) -> web.Application:
+def make_app(store: ApplicationStore | None = None, webhook_secret: str | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[close_after_unread_body, cors, no_tracebacks])
     app[STORE] = store or ApplicationStore()
+    app[WEBHOOK_SECRET] = (webhook_secret or credly_webhook_secret()).encode("utf-8")
+    app[WEBHOOK_LIMIT] = SlidingWindow(webhooks_per_minute())
     app.cleanup_ctx.append(issuing_worker)
+    app.cleanup_ctx.append(notices.background(lambda app: app[STORE]))  # the reviewers' posts, learners' news
     app.router.add_get("/health", health)
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/upload/{token}", upload_page)
     app.router.add_post("/upload/{token}", upload)
     app.router.add_route("OPTIONS", "/upload/{token}", health)
-    app.router.add_post("/webhooks/credly", credly_webhook)
+    # The secret is a path segment: Credly posts to the organisation's webhook_url and sends no
+    # header of ours. The bare /webhooks/credly of old is no route any more (404).
+    app.router.add_post("/webhooks/credly/{secret}", credly_webhook)
     site.add_routes(app)  # the demo page and the chat widget's files
     return app
