@@ -165,3 +165,47 @@ def test_the_file_is_asked_about_a_conversation_in_memory_only_after_a_deletion(
     run(one_more_turn("alice"))
     assert asked == []
     assert "still here" in texts(run(store.retrieve("alice")))
+
+
+UPLOAD_DOMAIN = Domain.from_dict(
+    {
+        "intents": ["greet"],
+        "slots": {"upload_token": {"type": "any", "mappings": [{"type": "custom"}]}},
+        "responses": {"utter_greet": [{"text": "hi"}]},
+    }
+)
+
+
+def raw_bytes(path) -> bytes:
+    """Everything SQLite keeps of the file: the database, its write-ahead log and shared memory."""
+    return b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
+
+
+def test_live_upload_links_are_never_written_to_the_file_but_the_conversation_keeps_them(path):
+    token, other = "T0k3n_" + "a" * 37, "u00e9" + "b" * 20  # the other looks like an escape sequence
+    url = f"http://localhost:8080/upload/{token}"
+
+    async def talk():
+        store = DurableTrackerStore(UPLOAD_DOMAIN, db=str(path))
+        tracker = await store.get_or_create_tracker("web:alice")
+        tracker.update(BotUttered(f"Please upload your certificate with this one-time link: {url}"))
+        tracker.update(BotUttered(data={"custom": {"upload": {"url": url, "token": token}}}))
+        tracker.update(SlotSet("upload_token", token))
+        await store.save(tracker)
+        tracker = await store.retrieve("web:alice")
+        assert tracker.get_slot("upload_token") == token  # the running conversation has it
+        metadata = {"upload_token": token, "note": other}
+        tracker.update(
+            UserUttered(f"é uploaded to {url} ({other})", {"name": "greet", "confidence": 1.0}, metadata=metadata)
+        )
+        await store.save(tracker)
+        return await store.retrieve("web:alice")
+
+    live = run(talk())
+    assert live.get_slot("upload_token") == token
+    assert token.encode() not in raw_bytes(path)
+    restarted = run(DurableTrackerStore(UPLOAD_DOMAIN, db=str(path)).retrieve("web:alice"))
+    kept = restarted.get_slot("upload_token")
+    assert kept.startswith("redacted.") and token not in kept and token not in str(restarted.current_state())
+    said = [e.text for e in restarted.events if isinstance(e, UserUttered)]
+    assert said == [f"é uploaded to http://localhost:8080/upload/{kept} ({other})"]  # the rest as it was

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from bot.credly.client import CredlyClient
-from bot.credly.sync import BadWebhook, handle_webhook
+from bot.credly.sync import DUPLICATE, BadWebhook, handle_webhook
 from bot.reviewing import cli as review
 from bot.reviewing.decisions import ReviewError, Reviews
 from bot.reviewing.status import StatusDesk
@@ -171,20 +171,38 @@ def event_of(credly, event_type: str, state: str) -> str:
     )
 
 
-def test_a_replayed_webhook_changes_nothing_the_second_time(store, credly):
+class Counting:
+    """A Credly client that counts the calls made through it."""
+
+    def __init__(self, client: CredlyClient) -> None:
+        self.client, self.calls = client, []
+
+    def __getattr__(self, name: str):
+        method = getattr(self.client, name)
+
+        def counted(*args, **kwargs):
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return counted
+
+
+def test_a_replayed_webhook_changes_nothing_and_asks_credly_nothing_the_second_time(store, credly):
     reference = submit(store)
     Reviews(store, lambda: api(credly)).approve(reference, "alice")
     [badge] = credly.badges
     credly.act(badge["id"], "accept")
     accepted = event_of(credly, "badge.state.changed", "accepted")
-    told = []
-    assert handle_webhook({"id": accepted}, store, lambda: api(credly), told.append) == "updated"
+    told, counting = [], Counting(api(credly))
+    assert handle_webhook({"id": accepted}, store, lambda: counting, told.append) == "updated"
     after_first = history(store, reference)
     assert after_first[-1] == ("approved", "approved", "credly", "badge pending -> accepted") and len(told) == 1
-    assert handle_webhook({"id": accepted}, store, lambda: api(credly), told.append) == "updated"
+    assert counting.calls == ["event", "get_badge"]
+    assert handle_webhook({"id": accepted}, store, lambda: counting, told.append) == DUPLICATE
     assert history(store, reference) == after_first and len(told) == 1
+    assert counting.calls == ["event", "get_badge"]  # the replay cost no Credly call
 
-    # Replayed after the badge moved on: the badge is read as it is now, never set back.
+    # An older event arriving late, after the badge moved on: the badge is read as it is now, never set back.
     credly.act(badge["id"], "revoke", reason="revoked by an admin in Credly")
     assert handle_webhook({"id": event_of(credly, "badge.state.changed", "revoked")}, store, lambda: api(credly))
     after_revocation = history(store, reference)

@@ -68,7 +68,8 @@ def test_every_operation_answers_as_described_and_never_with_a_server_error(case
 def test_the_description_covers_every_route(web, http):
     served = http.get(f"{web.url}/openapi.json", timeout=10).json()
     assert served == OPENAPI
-    routes = {"/", "/health", "/openapi.json", "/favicon.ico", "/static/{name}", "/upload/{token}", "/webhooks/credly"}
+    routes = {"/", "/health", "/openapi.json", "/favicon.ico", "/static/{name}", "/upload/{token}"}
+    routes.add("/webhooks/credly/{secret}")
     assert set(served["paths"]) == routes
 
 
@@ -120,9 +121,12 @@ CONTENT_TYPES = st.sampled_from(
         "application/x-www-form-urlencoded",
     ]
 )
+WEBHOOK = "/webhooks/credly/<secret>"
 PATH_PARTS = WEIRD_TEXT.map(lambda text: quote(text.encode("utf-8", "surrogatepass"), safe=""))
 ROUTES = st.one_of(
     st.sampled_from(["/", "/health", "/openapi.json", "/favicon.ico", "/webhooks/credly", "/static/acts-chat.js"]),
+    st.just(WEBHOOK),  # the real webhook, with the deployment's secret
+    PATH_PARTS.map(lambda part: f"/webhooks/credly/{part}"),
     PATH_PARTS.map(lambda part: f"/static/{part}"),
     PATH_PARTS.map(lambda part: f"/upload/{part}"),
     PATH_PARTS.map(lambda part: f"/{part}"),
@@ -142,6 +146,8 @@ def test_any_request_to_any_route_gets_a_clear_answer(web, http, method, path, b
     if content_type:
         headers["Content-Type"] = content_type
     note(f"{method} {path} {content_type} {len(body)} bytes: {body[:80]!r}")
+    if path == WEBHOOK:
+        path = web.webhook_url.removeprefix(web.url)
     response = http.request(method, web.url + path, data=body, headers=headers, timeout=30)
     assert_sound(response)
     ours = "application/json" in response.headers.get("Content-Type", "") and method != "HEAD"  # HEAD: no body

@@ -217,7 +217,7 @@ def test_spent_expired_replaced_and_foreign_links_are_refused(web):
 
 
 def test_webhooks_that_are_too_big_malformed_or_slow_are_refused_and_the_service_carries_on(web):
-    url = f"{web.url}/webhooks/credly"
+    url = web.webhook_url
     big = requests.post(url, json={"id": "e", "metadata": {"x": "y" * 200_000}}, timeout=30)
     assert big.status_code == 413 and big.json()["message"] == WEBHOOK_TOO_BIG
     for body in (b"", b"{", b"[" * 50_000, b"\xff\xfe\x00", json.dumps({"id": "../badges/x"}).encode(),

@@ -5,6 +5,7 @@ set its limits (an upload's time limit, the issuing worker's pace) to what a tes
 from __future__ import annotations
 
 import contextlib
+import secrets
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ class WebService:
     database_url: str
     upload_dir: Path
     log: Path
+    webhook_url: str  # /webhooks/credly/<the deployment's secret>
 
 
 @contextlib.contextmanager
@@ -31,13 +33,16 @@ def web_service(workdir: Path, database_url: str | None = None, **env: str) -> I
     database_url = database_url or f"sqlite:///{workdir / 'acts.db'}"
     migrate(database_url)
     port = free_port()
-    with emulator(webhook_url=f"http://127.0.0.1:{port}/webhooks/credly") as credly:
+    secret = env.get("ACTS_CREDLY_WEBHOOK_SECRET") or secrets.token_urlsafe(32)
+    webhook_url = f"http://127.0.0.1:{port}/webhooks/credly/{secret}"
+    with emulator(webhook_url=webhook_url) as credly:
         settings = {
             "DATABASE_URL": database_url,
             "ACTS_UPLOAD_DIR": str(workdir / "uploads"),
             "CREDLY_BASE_URL": credly.base_url,
             "ACTS_PUBLIC_URL": f"http://localhost:{port}",
             **env,
+            "ACTS_CREDLY_WEBHOOK_SECRET": secret,
         }
         service = Service(
             name="web",
@@ -55,6 +60,7 @@ def web_service(workdir: Path, database_url: str | None = None, **env: str) -> I
                 database_url=database_url,
                 upload_dir=workdir / "uploads",
                 log=workdir / "logs" / "web.log",
+                webhook_url=webhook_url,
             )
         finally:
             cluster.stop()

@@ -11,7 +11,10 @@ doors under `/__emulator/` let a test or a developer act as the earner or admin
 answers). State lives in memory.
 
 `make run` starts it when no Credly credentials are configured:
-`python -m bot.credly.emulator --port 8090`.
+`python -m bot.credly.emulator --port 8090`. Like Credly, which posts to the organisation's
+webhook_url, it posts to `--webhook-url`; given the web service's bare `.../webhooks/credly`, it
+adds the deployment's secret path segment itself (bot.settings.credly_webhook_secret: same
+environment, same var/), as an operator does when setting webhook_url in Credly.
 """
 
 from __future__ import annotations
@@ -176,7 +179,8 @@ async def _send_webhook(url: str, event: dict) -> None:
         except (OSError, asyncio.TimeoutError):
             pass
         await asyncio.sleep(0.2 * 2**attempt)
-    log.warning("webhook %s for event %s was not accepted", url, event["event_type"])
+    # Not the URL: its last segment is the deployment's secret.
+    log.warning("webhook for event %s was not accepted", event["event_type"])
 
 
 # --- API ------------------------------------------------------------------------------
@@ -368,6 +372,18 @@ def make_app(
     return app
 
 
+WEBHOOK_PATH = "/webhooks/credly"
+
+
+def with_secret(webhook_url: str | None) -> str | None:
+    """The web service's webhook URL with the deployment's secret segment, when it has none yet."""
+    from bot.settings import credly_webhook_secret
+
+    if webhook_url is None or not webhook_url.rstrip("/").endswith(WEBHOOK_PATH):
+        return webhook_url
+    return f"{webhook_url.rstrip('/')}/{credly_webhook_secret()}"
+
+
 def main() -> None:
     from bot.settings import EMULATOR_ORGANIZATION, EMULATOR_TOKEN
 
@@ -379,7 +395,7 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=50)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = make_app(args.organization, EMULATOR_TOKEN, args.webhook_url, args.page_size)
+    app = make_app(args.organization, EMULATOR_TOKEN, with_secret(args.webhook_url), args.page_size)
     web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
 
 

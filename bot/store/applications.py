@@ -23,6 +23,7 @@ from bot.reading.references import new_reference
 from bot.settings import upload_dir, upload_link_hours
 from bot.store import db
 from bot.store.models import OPEN_STATUSES, Applicant, Application, Document, StatusChange
+from bot.store.private import private_folder
 from bot.store.uploads import ALLOWED, check_upload_file, safe_display_name
 
 DRAFT = "draft"
@@ -171,7 +172,7 @@ class ApplicationStore:
     def incoming_file(self) -> Path:
         """A new empty file next to the documents (same file system, so accepting it is a rename)
         for an upload to be streamed into; attach_document takes it over."""
-        self.documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(self.documents_dir, tighten=True)  # 0700 whatever the umask; mkstemp's file is 0600
         handle, name = tempfile.mkstemp(prefix=".incoming-", dir=self.documents_dir)
         os.close(handle)
         return Path(name)

@@ -6,6 +6,12 @@ loop never waits for the disk, and one fsync covers many conversations. A write 
 once it is committed with `synchronous=FULL`, so what was acknowledged survives a killed process,
 and a power loss, too.
 
+Live upload links are never written here: the token of every `/upload/<token>` link, of the
+`upload_token` slot and of the widget's `upload_token` metadata is replaced with a redacted form
+(`redacted.` and a hash of the token, which matches no link) before the events are written. The
+running conversation keeps the token in memory; a conversation read back from this file (after a
+restart) holds the redacted form, and the form sends a new link if it asks for the document again.
+
 Events are stored as Rasa's own JSON (`event.as_dict()`), numbered per conversation; the
 conversation's row remembers where its last session started (so the last session is read without
 scanning the whole history) and when it was last active (for retention). No Rasa import: the
@@ -14,10 +20,12 @@ retention and erasure commands use this module without loading Rasa.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import queue
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bot.store.private import append_private, private_file, private_folder, private_sqlite_companions
 
 log = logging.getLogger(__name__)
 SCHEMA = """
@@ -46,6 +56,61 @@ CREATE INDEX IF NOT EXISTS conversations_last_active ON conversations (last_acti
 """
 # The most writes one commit takes; more wait for the next.
 MAX_BATCH = 256
+UPLOAD_TOKEN_SLOT = "upload_token"
+# An upload link's token wherever it is quoted (the assistant's message, a learner pasting it back).
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+UPLOAD_LINK = re.compile(r"/upload/([A-Za-z0-9_-]{20,100})")
+REDACTED = "redacted."
+
+
+def redact_token(token: str) -> str:
+    """What is kept of an upload token: enough to tell two apart, nothing to use ("." is in no token)."""
+    return REDACTED + hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def redacted(event: dict[str, Any]) -> str:
+    """The event as JSON, with every live upload token in it replaced by its redacted form."""
+    text = json.dumps(event)
+    tokens: set[str] = set()
+    if "/upload/" in text:  # most events quote no link: one substring search, no walk
+        _links_in(event, tokens)
+    if event.get("event") == "slot" and event.get("name") == UPLOAD_TOKEN_SLOT:
+        tokens.add(event.get("value"))
+    metadata = event.get("metadata")
+    if isinstance(metadata, dict):
+        tokens.add(metadata.get(UPLOAD_TOKEN_SLOT))
+    data = event.get("data")
+    custom = data.get("custom") if isinstance(data, dict) else None
+    if isinstance(custom, dict) and isinstance(custom.get("upload"), dict):
+        tokens.add(custom["upload"].get("token"))
+    # Only what has a token's shape; the longest first, so a token that contains another goes whole.
+    live = sorted((t for t in tokens if isinstance(t, str) and TOKEN.fullmatch(t)), key=len, reverse=True)
+    return json.dumps(_replaced(event, live)) if live else text
+
+
+def _links_in(value: Any, tokens: set[str]) -> None:
+    if isinstance(value, str):
+        tokens.update(UPLOAD_LINK.findall(value))
+    elif isinstance(value, dict):
+        for item in value.values():
+            _links_in(item, tokens)
+    elif isinstance(value, list):
+        for item in value:
+            _links_in(item, tokens)
+
+
+def _replaced(value: Any, tokens: list[str]) -> Any:
+    """`value` with the tokens replaced in every string (keys too), never in its JSON text: a
+    replacement there could cut an escape sequence in two."""
+    if isinstance(value, str):
+        for token in tokens:
+            value = value.replace(token, redact_token(token))
+        return value
+    if isinstance(value, dict):
+        return {_replaced(key, tokens): _replaced(item, tokens) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replaced(item, tokens) for item in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -60,11 +125,14 @@ class Append:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The file is owner-only (0600, its -wal and -shm too, its folder 0700 if made here) whatever
+    the umask: it holds every conversation."""
+    private_file(private_folder(path.parent) / path.name)
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
     connection.executescript(SCHEMA)
+    private_sqlite_companions(path)
     return connection
 
 
@@ -87,8 +155,7 @@ class ConversationLog:
             return 0
 
     def _mark_deletion(self) -> None:
-        with open(self.deletions, "ab") as marks:
-            marks.write(b".")
+        append_private(self.deletions, b".")
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -228,7 +295,7 @@ class GroupWriter:
 
 def _write(connection: sqlite3.Connection, append: Append) -> None:
     rows = [
-        (append.sender_id, append.first_seq + n, str(event.get("event")), event.get("timestamp"), json.dumps(event))
+        (append.sender_id, append.first_seq + n, str(event.get("event")), event.get("timestamp"), redacted(event))
         for n, event in enumerate(append.events)
     ]
     connection.executemany("INSERT INTO conversation_events VALUES (?, ?, ?, ?, ?)", rows)

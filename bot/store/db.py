@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import database_url
+from bot.store.private import private_file, private_folder, private_sqlite_companions
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -42,12 +43,32 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL, None for an in-memory database or another kind of database."""
+    if not url.startswith("sqlite:///"):
+        return None
+    name = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return None if name in ("", ":memory:") else Path(name)
+
+
+def _private_sqlite(path: Path):
+    """The database file and its -wal and -shm owner-only, whatever the umask (they hold personal
+    data): the file is made 0600 before SQLite opens it, and SQLite gives its companions its mode."""
+
+    def on_connect(_dbapi_connection, _record) -> None:
+        private_sqlite_companions(path)
+
+    return on_connect
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if (path := sqlite_file(url)) is not None:
+            private_file(private_folder(path.parent) / path.name)
+            event.listen(engine, "connect", _private_sqlite(path))  # after the pragmas: WAL mode made them
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # A small pool: the action server and web service each keep a few connections.

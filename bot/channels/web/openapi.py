@@ -23,8 +23,21 @@ def _answer(description: str, json_schema: dict[str, Any] | None = None) -> dict
     }
 
 
-def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema or _MESSAGE}}}
+def _json(description: str, schema: dict[str, Any] | None = None, headers: dict | None = None) -> dict[str, Any]:
+    answer = {"description": description, "content": {"application/json": {"schema": schema or _MESSAGE}}}
+    return {**answer, "headers": headers} if headers else answer
+
+
+_TEXT = {"text/plain": {"schema": {"type": "string"}}}
+_RETRY = {"Retry-After": {"description": "Seconds to wait before sending again", "schema": {"type": "integer"}}}
+_SECRET = {
+    "name": "secret",
+    "in": "path",
+    "required": True,
+    "description": "The deployment's webhook secret (ACTS_CREDLY_WEBHOOK_SECRET), part of the organisation's "
+    "webhook_url in Credly: Credly sends no header of ours.",
+    "schema": {"type": "string"},
+}
 
 
 _TOKEN = {
@@ -135,9 +148,11 @@ OPENAPI: dict[str, Any] = {
                 "responses": {"204": {"description": "Allowed origins get CORS headers"}},
             },
         },
-        "/webhooks/credly": {
+        "/webhooks/credly/{secret}": {
+            "parameters": [_SECRET],
             "post": {
-                "summary": "Credly event notification (unsigned: only a hint, read back from Credly's API)",
+                "summary": "Credly event notification (unsigned: only a hint, read back from Credly's API); "
+                "each event id is handled once, and each address may send a limited number a minute",
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -161,9 +176,15 @@ OPENAPI: dict[str, Any] = {
                         {"type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean"}}},
                     ),
                     "400": _json("Not a Credly event notification"),
+                    "404": {"description": "Not the deployment's secret: as if no such path", "content": _TEXT},
                     "408": _json("The body took too long to arrive"),
                     "413": _json("Far larger than any event notification"),
-                    "503": _json("Credly or the database cannot be reached; Credly sends it again later"),
+                    "429": _json("Too many from this address this minute; Credly sends it again later", headers=_RETRY),
+                    "503": _json(
+                        "Credly or the database cannot be reached, or the same event is being handled right now; "
+                        "Credly sends it again later",
+                        headers=_RETRY,
+                    ),
                 },
             },
         },
