@@ -1,9 +1,11 @@
 """A learner erases their own data by conversation: "delete my data".
 
-On the website they prove it is theirs as for a status question (a reference and the email it
-was filed with, counted against the same limits); in Slack their verified identity is the proof.
-Then they confirm, and everything of theirs goes (bot/store/personal_data.py): applications'
-personal fields, documents, conversations, this one included.
+On the website they prove the address is theirs: a one-time code sent to it comes back
+(actions/proving.py); then everything filed with that address goes, and nothing else. In Slack
+their verified identity is the proof: the account's own applications, and everything filed with
+its profile's address or with an address it proved by a code. Then they confirm, and it goes
+(bot/store/personal_data.py): applications' personal fields, documents, conversations, this one
+included.
 """
 
 from __future__ import annotations
@@ -15,17 +17,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.status import DATABASE_DOWN, ValidateStatusForm, _identity
-from bot.answers.faq import load_faq
-from bot.channels.source import source_of
-from bot.reviewing.status import LIMITED, NO_MATCH, TOO_MANY, StatusDesk
+from actions.proving import codes, is_proven
+from actions.status import DATABASE_DOWN, SLOTS, ValidateStatusForm, _identity
+from bot.channels.source import Identity
 from bot.store import personal_data
 from bot.store.applications import ApplicationStore
 from bot.store.conversations import ConversationLog
 from bot.store.db import DatabaseUnavailable
 from bot.store.retention import conversations_db
 
-SLOTS = ("status_reference", "status_email", "erase_confirmed", "erase_email")
+ERASE_SLOTS = (*SLOTS, "erase_confirmed", "erase_email")
 CONFIRM = (
     "This permanently deletes everything we keep about you: your applications' details, the documents you "
     "uploaded and our conversations. What stays is a record without your personal data of what was decided "
@@ -33,6 +34,7 @@ CONFIRM = (
 )
 DONE = "Done: your data is deleted: {applications}, {documents} and {conversations}."
 KEPT = "OK, I haven't deleted anything."
+NOT_PROVEN = "I couldn't confirm that the address is yours, so I haven't deleted anything. Ask me again for a new code."
 
 
 def _plural(count: int, noun: str) -> str:
@@ -40,11 +42,13 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _cleared() -> list[dict[str, Any]]:
-    return [SlotSet(name, None) for name in SLOTS + ("requested_slot",)]
+    return [SlotSet(name, None) for name in ERASE_SLOTS + ("requested_slot",)]
 
 
 class ValidateEraseForm(ValidateStatusForm):
-    """The status form's questions (reference, then email), checked at once, then a confirmation."""
+    """The address, the code sent to it, then a confirmation; in Slack only the confirmation."""
+
+    purpose = "erase"
 
     def name(self) -> str:
         return "validate_erase_form"
@@ -52,7 +56,7 @@ class ValidateEraseForm(ValidateStatusForm):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         if _identity(tracker):  # Slack: the learner is known
             return ["erase_confirmed"]
-        return ["status_reference", "status_email", "erase_confirmed"]
+        return ["status_email", "status_code", "erase_confirmed"]
 
     def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
         return slot == "erase_confirmed" or super().answers(slot, text, tracker)
@@ -60,23 +64,6 @@ class ValidateEraseForm(ValidateStatusForm):
     async def cancel(self, dispatcher, tracker):
         dispatcher.utter_message(text=KEPT)
         return _cleared()
-
-    async def validate_status_email(self, value, dispatcher, tracker, domain):
-        checked = super().validate_status_email(value, dispatcher, tracker, domain)
-        reference, email = tracker.get_slot("status_reference"), checked["status_email"]
-        if not (reference and email):
-            return checked
-        desk = StatusDesk(ApplicationStore(), credly=lambda: None)
-        source = source_of(tracker.latest_message.get("metadata"), tracker.sender_id)
-        try:
-            owner = await asyncio.to_thread(desk.owner, source, reference, email)
-        except DatabaseUnavailable:
-            dispatcher.utter_message(text=DATABASE_DOWN)
-            return {"status_reference": None, "status_email": None}
-        if owner in (None, LIMITED):
-            dispatcher.utter_message(text=NO_MATCH if owner is None else TOO_MANY.format(contact=load_faq().contact()))
-            return {"status_reference": None, "status_email": None}
-        return {"status_email": email, "erase_email": owner}
 
     def validate_erase_confirmed(self, value, dispatcher, tracker, domain):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -96,23 +83,40 @@ class AskEraseConfirmed(Action):
         return []
 
 
-def _erase(emails: set[str], actor: str, this_conversation: str) -> dict[str, int]:
-    """Everything of the person, and this conversation too (it holds the reference and email they
-    just typed): the conversation store forgets it, and keeps only this message's last events."""
+def _erase(emails: set[str], references: list[str], actor: str, this_conversation: str) -> dict[str, int]:
+    """Everything filed with `emails`, the applications `references` (a Slack account's own, filed with an
+    address it never proved), their codes, and this conversation too (it holds what they just typed): the
+    conversation store forgets it, and keeps only this message's last events."""
     store = ApplicationStore()
     path = conversations_db()
     log = ConversationLog(path) if path.exists() else None
-    total = {"applications": 0, "documents": 0, "conversations": 0}
+    total = personal_data.erase_applications(store, references, actor)
     for email in emails:
         for key, count in personal_data.erase(store, email, log, actor).items():
             total[key] += count
+        codes().forget(email)
     if log is not None:
         total["conversations"] += log.delete([this_conversation])
     return total
 
 
+def _slack_scope(identity: Identity, conversation_id: str) -> tuple[set[str], list[str]]:
+    """A Slack account's erasure: the addresses it proved (its profile's, verified by Slack, and those it
+    proved by a code) and, filed from it with another address, those applications alone."""
+    found = ApplicationStore().of_identity(identity.key, identity.email)
+    emails = {identity.email.lower()} if identity.email else set()
+    references = []
+    for application in found:
+        address = application.applicant.email if application.applicant else None
+        if address in emails or (address and codes().proven(conversation_id, address, None)):
+            emails.add(address)
+        elif application.filed_by == identity.key:
+            references.append(application.reference)
+    return emails, references
+
+
 class EraseMyData(Action):
-    """Erases once confirmed; the conversation then starts afresh (nothing of it is kept either)."""
+    """Erases once proven and confirmed; the conversation then starts afresh (nothing of it is kept either)."""
 
     def name(self) -> str:
         return "action_erase_my_data"
@@ -122,16 +126,17 @@ class EraseMyData(Action):
             dispatcher.utter_message(text=KEPT)
             return _cleared()
         identity = _identity(tracker)
-        if identity is not None:
-            store = ApplicationStore()
-            found = await asyncio.to_thread(store.of_identity, identity.key, identity.email)
-            emails = {a.applicant.email for a in found if a.applicant} | ({identity.email} if identity.email else set())
-            actor = f"learner:{identity.key}"
-        else:
-            emails = {tracker.get_slot("erase_email")} - {None}
-            actor = "learner"
         try:
-            done = await asyncio.to_thread(_erase, emails, actor, tracker.sender_id)
+            if identity is not None:
+                emails, references = await asyncio.to_thread(_slack_scope, identity, tracker.sender_id)
+                actor = f"learner:{identity.key}"
+            else:
+                address = tracker.get_slot("status_code")
+                if not await is_proven(tracker.sender_id, address, "erase"):
+                    dispatcher.utter_message(text=NOT_PROVEN)
+                    return _cleared()
+                emails, references, actor = {address}, [], "learner"
+            done = await asyncio.to_thread(_erase, emails, references, actor, tracker.sender_id)
         except DatabaseUnavailable:
             dispatcher.utter_message(text=DATABASE_DOWN)
             return _cleared()

@@ -1,4 +1,9 @@
-"""Status checks by conversation: reference and email, then the state in plain words."""
+"""Status checks by conversation: reference and email, then the state in plain words.
+
+Without the reference ("I lost it"), or once a reference or address is out of tries, the learner
+proves the address instead: a one-time code sent to it (actions/proving.py), then the state of
+every application filed with it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,13 @@ import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import InterruptibleForm
-from bot.answers.faq import load_faq
+from actions.proving import SENT_TO, ask_for_code, is_proven, read_code_reply
 from bot.channels.source import identity_of, source_of
+from bot.proving.replies import read_reply
 from bot.reading.emails import check_email
 from bot.reading.references import no_reference_at_hand, parse_reference
 from bot.reviewing.status import StatusDesk
@@ -19,15 +25,19 @@ from bot.settings import credly_client_for_learners
 from bot.store.applications import ApplicationStore
 from bot.store.db import DatabaseUnavailable
 
-SLOTS = ("status_reference", "status_email")
+SLOTS = ("status_reference", "status_email", "status_code", "status_by_code", SENT_TO)
 NOT_A_REFERENCE = "That doesn't look like an application reference: it looks like ACTS-7KQ2-M9XD."
 # Said instead of asking again when the learner has no reference at hand: asking again would loop.
 WHERE_THE_REFERENCE_IS = (
-    'Your reference was given when you submitted your application ("Your reference is ACTS-..."), in this chat '
-    "or the conversation where you applied. For your privacy I can only look an application up with its "
-    "reference and the email you applied with. If you can't find it, please contact {contact}; "
-    'or say "stop" to leave this.'
+    'No problem. Your reference was given when you submitted your application ("Your reference is ACTS-..."). '
+    "Without it, I can send a one-time code to the email address you applied with: type the code here and "
+    "I'll show you every application filed with that address."
 )
+BY_CODE_INSTEAD = (
+    "So I can't look it up by reference for now. I can show you your applications another way: I'll send a "
+    "one-time code to {address}, and once you type it here, you'll see every application filed with that address."
+)
+NOT_PROVEN = "I couldn't confirm that address, so I can't show anything filed with it. Ask me again to get a new code."
 DATABASE_DOWN = (
     "I can't reach our application database right now, so I can't look up your application. "
     "Please try again in a few minutes."
@@ -51,15 +61,21 @@ class ValidateStatusForm(InterruptibleForm):
     def name(self) -> str:
         return "validate_status_form"
 
+    purpose = "status"  # what a code proves here (actions/proving.py)
+
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         """In Slack the learner is known: no questions, unless they give a reference (an
-        application filed on the website)."""
+        application filed on the website). Without the reference, the address and its code."""
         text = tracker.latest_message.get("text") or ""
         if _identity(tracker) and not tracker.get_slot("status_reference") and not parse_reference(text):
             return []
-        return list(domain_slots)
+        if tracker.get_slot("status_by_code"):
+            return ["status_email", "status_code"]
+        return ["status_reference", "status_email"]
 
     def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
+        if slot == "status_code":
+            return read_reply(text).kind != "other"
         return (parse_reference(text) if slot == "status_reference" else _email(text)) is not None
 
     async def cancel(self, dispatcher, tracker):
@@ -78,7 +94,8 @@ class ValidateStatusForm(InterruptibleForm):
     def validate_status_reference(self, value, dispatcher, tracker, domain):
         reference = parse_reference(str(value))
         if reference is None and no_reference_at_hand(str(value)):
-            dispatcher.utter_message(text=WHERE_THE_REFERENCE_IS.format(contact=load_faq().contact()))
+            dispatcher.utter_message(text=WHERE_THE_REFERENCE_IS)
+            return {"status_reference": None, "status_by_code": True}
         elif reference is None:
             dispatcher.utter_message(text=NOT_A_REFERENCE)
         return {"status_reference": reference}
@@ -88,6 +105,21 @@ class ValidateStatusForm(InterruptibleForm):
         if check.address is None:
             dispatcher.utter_message(text=check.problem or "That doesn't look like an email address.")
         return {"status_email": check.address}
+
+    async def validate_status_code(self, value, dispatcher, tracker, domain):
+        return await read_code_reply(dispatcher, tracker, value, "status_email", "status_code", self.purpose)
+
+
+class AskStatusCode(Action):
+    """Sends the code that proves the address (once per address), then asks for it: for a status question
+    without a reference, or for erasing one's data."""
+
+    def name(self) -> str:
+        return "action_ask_status_code"
+
+    async def run(self, dispatcher, tracker, domain):
+        purpose = "erase" if tracker.active_loop_name == "erase_form" else "status"
+        return await ask_for_code(dispatcher, tracker, tracker.get_slot("status_email"), purpose)
 
 
 class CheckStatus(Action):
@@ -103,9 +135,19 @@ class CheckStatus(Action):
         source = source_of(tracker.latest_message.get("metadata"), tracker.sender_id)
         try:
             # Database and Credly calls block: in a thread, so other conversations go on meanwhile.
-            if reference and email:
+            if tracker.get_slot("status_by_code"):
+                proven = tracker.get_slot("status_code")
+                if await is_proven(tracker.sender_id, proven, "status"):
+                    dispatcher.utter_message(text=(await asyncio.to_thread(desk.check_address, proven)).text)
+                else:
+                    dispatcher.utter_message(text=NOT_PROVEN)
+            elif reference and email:
                 answer = await asyncio.to_thread(desk.check, source, reference, email)
                 dispatcher.utter_message(text=answer.text)
+                if answer.limited:  # the same words whether or not the pair matched; the owner proves the address
+                    dispatcher.utter_message(text=BY_CODE_INSTEAD.format(address=email))
+                    return [*_cleared(), SlotSet("status_by_code", True), SlotSet("status_email", email),
+                            FollowupAction("status_form")]  # fmt: skip
             elif identity is not None:
                 dispatcher.utter_message(text=(await asyncio.to_thread(desk.check_identity, identity)).text)
         except DatabaseUnavailable:

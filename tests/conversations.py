@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import mailbox
+import re
 import secrets
+import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
 
 import requests
 
@@ -12,7 +18,47 @@ from tests.files import pdf_bytes
 
 def new_learner(deployment) -> tuple[Chat, str]:
     tag = secrets.token_hex(4)
-    return Chat(deployment.ports.rasa, sender=f"apply-{tag}"), f"jane.{tag}@uni.edu"
+    chat = Chat(deployment.ports.rasa, sender=f"apply-{tag}")
+    chat.mail_dir = deployment.mail_dir  # where the learner reads their mail (the local mail server's Maildir)
+    return chat, f"jane.{tag}@uni.edu"
+
+
+def mails_to(mail_dir: Path, address: str) -> list[str]:
+    """The text of every mail the local mail server filed for `address`, oldest first."""
+    found = []
+    for _, message in sorted(mailbox.Maildir(mail_dir, create=False).items(), key=lambda kv: kv[1].get_date()):
+        if message["To"] and address.lower() in message["To"].lower():
+            parsed = BytesParser(policy=policy.default).parsebytes(message.as_bytes())
+            found.append(parsed.get_body(preferencelist=("plain",)).get_content())
+    return found
+
+
+CODE = re.compile(r"code is (\d{6})")
+
+
+def codes_to(mail_dir: Path, address: str) -> list[str]:
+    """The one-time codes mailed to `address`, oldest first (other mail, such as decisions, left out)."""
+    mails = mails_to(mail_dir, address) if (mail_dir / "new").exists() else []
+    return [found.group(1) for found in map(CODE.search, mails) if found]
+
+
+def code_for(mail_dir: Path, address: str, seen: int = 0, timeout: float = 30.0) -> str:
+    """The newest code mailed to `address`, once more than `seen` codes have come: read from the
+    mailbox, as a learner would (never from a log)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        codes = codes_to(mail_dir, address)
+        if len(codes) > seen:
+            return codes[-1]
+        assert time.monotonic() < deadline, f"no mail with a code came within {timeout:.0f}s"
+        time.sleep(0.1)
+
+
+def prove_address(chat: Chat, email: str) -> str:
+    """Gives the address at the email question and types back the code it was sent; the reply."""
+    seen = len(codes_to(chat.mail_dir, email))
+    assert "code" in chat.text(email)
+    return chat.text(code_for(chat.mail_dir, email, seen))
 
 
 def upload_link(reply: list[dict]) -> str:
@@ -26,7 +72,7 @@ def answer_until_upload(chat: Chat, email: str) -> str:
     assert "When did you complete" in chat.text("ACTS Team Science Fundamentals training")
     assert "full name" in chat.text("March 2024")
     assert "email" in chat.text("my name is jane doe").lower()
-    assert "organisation" in chat.text(email)
+    assert "organisation" in prove_address(chat, email)
     assert "ORCID" in chat.text("Example University")
     return upload_link(chat.say("0000-0002-1825-0097"))
 

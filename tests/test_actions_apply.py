@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.apply_form import AskCompletionDate, AskDocument, AskTraining, FinishApplication, ValidateApplyForm
+from actions import proving
+from actions.apply_form import (
+    AskCompletionDate,
+    AskDocument,
+    AskEmailCode,
+    AskTraining,
+    FinishApplication,
+    ValidateApplyForm,
+)
 from bot.answers.faq import load_faq
 from bot.applying import steps
+from bot.proving.codes import EmailCodes
 from bot.store.applications import ApplicationStore
 from bot.store.db import migrate
 from tests.applicants import FILLED_SLOTS
@@ -135,7 +145,81 @@ COMPLETE = {
 }
 
 
-def test_finishing_a_confirmed_application_submits_it(database):
+@pytest.fixture
+def mailbox(monkeypatch):
+    """The mail the actions send, kept in memory (the end-to-end tests read a real Maildir)."""
+    sent: list = []
+    monkeypatch.setattr(proving, "codes", lambda: EmailCodes(ApplicationStore(), send=sent.append))
+    return sent
+
+
+def code_in(mail) -> str:
+    return re.search(r"code is (\d{6})", mail.text).group(1)
+
+
+def prove(address: str, mailbox: list, conversation: str = "learner-1") -> None:
+    codes = proving.codes()
+    codes.send_code(conversation, address, "apply")
+    assert codes.check(conversation, address, "apply", code_in(mailbox[-1])).result.value == "proven"
+
+
+def test_an_application_whose_address_was_never_proven_is_not_filed(database, mailbox):
+    """Issue 20, hole 2: anyone could file under someone else's address (and so block their own application,
+    and then "prove" the address with their own reference to erase the owner's data)."""
+    store = ApplicationStore()
+    link = store.start_draft("learner-1", "team-science-fundamentals")
+    store.attach_document(link.token, "certificate.pdf", pdf_bytes())
+    slots = {**FILLED_SLOTS, "document": "certificate.pdf (1 KB)", "confirmed": True, "eligible": True}
+    slots["email_code"] = "jane@uni.edu"  # what the conversation says is no proof: the database's word is
+    messages, events = run(FinishApplication(), tracker("yes", "affirm", slots=slots))
+    assert store.submitted() == []
+    assert "confirm your email address" in messages[0]["text"]
+    assert SlotSet("email_code", None) in events and FollowupAction("apply_form") in events
+
+
+def test_the_code_question_sends_one_code_per_address_and_reads_the_reply(database, mailbox):
+    slots = {**FILLED_SLOTS, "requested_slot": "email_code"}
+    messages, events = run(AskEmailCode(), tracker("jane@uni.edu", "inform", slots=slots))
+    assert len(mailbox) == 1 and mailbox[0].to == "jane@uni.edu"
+    assert "jane@uni.edu" in messages[0]["text"] and code_in(mailbox[0]) not in str(messages)
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Send it again", "Change the address"]
+    assert events == [SlotSet("code_sent_to", "jane@uni.edu")]
+    slots["code_sent_to"] = "jane@uni.edu"
+    messages, _ = run(AskEmailCode(), tracker("hm", "inform", slots=slots))
+    assert len(mailbox) == 1 and "Please type the 6-digit code" in messages[0]["text"]  # asked again, not resent
+    wrong = "000000" if code_in(mailbox[0]) != "000000" else "111111"
+    messages, events = run(ValidateApplyForm(), answering("email_code", wrong, slots))
+    assert "doesn't match" in messages[0]["text"] and SlotSet("email_code", None) in events
+    right = code_in(mailbox[0])
+    messages, events = run(ValidateApplyForm(), answering("email_code", right, slots))
+    assert SlotSet("email_code", "jane@uni.edu") in events
+    messages, events = run(ValidateApplyForm(), answering("email_code", "Change the address", slots))
+    assert SlotSet("email", None) in events and SlotSet("email_code", None) in events
+
+
+def answering(slot: str, text: str, slots: dict) -> Tracker:
+    """The tracker as the form's validation sees it: the learner's text was just put in `slot`."""
+    t = tracker(text, "inform", slots={**slots, slot: text, "requested_slot": slot})
+    t.events.extend([{"event": "user", "text": text}, {"event": "slot", "name": slot, "value": text}])
+    return t
+
+
+def test_a_slack_profiles_address_needs_no_code_and_another_address_does(database):
+    form = ValidateApplyForm()
+    profile = {"acts_identity": {"channel": "slack", "user_id": "U1", "email": "jane@uni.edu"}}
+
+    def required(email: str) -> list:
+        t = tracker("x", "inform", slots={**FILLED_SLOTS, "email": email})
+        t.latest_message["metadata"] = profile
+        t.events.append({"event": "user", "input_channel": "slack"})
+        return asyncio.run(form.required_slots([], CollectingDispatcher(), t, DOMAIN))
+
+    assert "email_code" not in required("Jane@uni.edu")
+    assert "email_code" in required("jane.private@example.org")
+
+
+def test_finishing_a_confirmed_application_submits_it(database, mailbox):
+    prove("jane@uni.edu", mailbox)
     store = ApplicationStore()
     link = store.start_draft("learner-1", "team-science-fundamentals")
     store.attach_document(link.token, "certificate.pdf", pdf_bytes())
@@ -158,7 +242,8 @@ def test_finishing_when_not_eligible_stores_nothing(database):
     assert SlotSet("full_name", None) in events  # and the answers are forgotten
 
 
-def test_a_duplicate_submission_is_told_nothing_about_the_open_application(database):
+def test_a_duplicate_submission_is_told_nothing_about_the_open_application(database, mailbox):
+    prove("jane@uni.edu", mailbox)
     store = ApplicationStore()
     for conversation in ("learner-0", "learner-1"):
         link = store.start_draft(conversation, "team-science-fundamentals")

@@ -11,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.status import NOT_A_REFERENCE, CheckStatus, ValidateStatusForm
 from bot import settings
-from bot.answers.faq import load_faq
 from bot.channels.source import SOURCE_KEY
 from bot.reviewing.decisions import Reviews
 from bot.store.applications import ApplicationStore
@@ -76,11 +75,12 @@ def test_a_slow_credly_stalls_no_one_else_and_the_learner_hears_couldnt_check(ap
 
 
 @pytest.mark.parametrize("text", ["I don't have the reference on me", "can't find it", "I lost it", "idk"])
-def test_a_learner_without_the_reference_hears_where_it_is_and_whom_to_ask(text):
+def test_a_learner_without_the_reference_is_offered_a_code_to_the_address_instead(text):
     dispatcher = CollectingDispatcher()
-    assert ValidateStatusForm().validate_status_reference(text, dispatcher, None, {}) == {"status_reference": None}
+    updates = ValidateStatusForm().validate_status_reference(text, dispatcher, None, {})
+    assert updates == {"status_reference": None, "status_by_code": True}
     said = dispatcher.messages[0]["text"]
-    assert "Your reference is ACTS-" in said and load_faq().contact() in said and "stop" in said
+    assert "Your reference is ACTS-" in said and "one-time code" in said
 
 
 def test_a_mistyped_reference_is_still_asked_for_in_its_shape():

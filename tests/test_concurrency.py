@@ -70,9 +70,11 @@ def test_simultaneous_submissions_for_one_email_and_badge_file_exactly_one(store
 
 def test_simultaneous_first_failures_of_one_source_are_all_counted(store):
     desk = StatusDesk(store, credly=lambda: None)
-    results = at_once([lambda n=n: desk.check("web:guesser", f"ACTS-AAAA-AAA{n}", "x@y.org") for n in range(AT_ONCE)])
+    results = at_once(
+        [lambda n=n: desk.check("web:guesser", f"ACTS-AAAA-AAA{n}", f"x{n}@y.org") for n in range(AT_ONCE)]
+    )
     texts = [r.text for r in results]  # an exception here would have no .text
     assert texts.count(NO_MATCH) == MAX_FAILURES_PER_SOURCE
     assert all(t == NO_MATCH or t.startswith(TOO_MANY[:20]) for t in texts)
-    counted = store.transaction(lambda s: s.execute(select(StatusLookup.failures)).scalar_one())
-    assert counted == AT_ONCE
+    counted = store.transaction(lambda s: s.execute(select(func.max(StatusLookup.failures))).scalar_one())
+    assert counted == AT_ONCE  # the source's counter; each reference and address was tried once

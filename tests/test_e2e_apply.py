@@ -14,7 +14,7 @@ from bot.reading.references import parse_reference
 from bot.store.applications import ApplicationStore
 from bot.store.models import Application
 from tests.conftest import Chat
-from tests.conversations import answer_until_upload, new_learner, upload, upload_link
+from tests.conversations import answer_until_upload, code_for, new_learner, prove_address, upload, upload_link
 from tests.files import jpeg_bytes, pdf_bytes
 
 
@@ -48,8 +48,9 @@ def test_apply_upload_confirm_stores_exactly_one_application(deployment):
     assert document.original_name == "certificate.pdf" and document.mime == "application/pdf"
     assert (deployment.upload_dir / document.stored_name).read_bytes() == pdf_bytes()
 
-    # Anyone who knows the email may try to apply again: nothing is filed, nothing is told, nothing kept.
-    again = Chat(deployment.ports.rasa, sender=f"again-{secrets.token_hex(4)}")
+    # The learner applies again, in another conversation (proving the address again): nothing is filed,
+    # nothing is told about the open application, nothing kept.
+    again = Chat(deployment.ports.rasa, f"again-{secrets.token_hex(4)}", deployment.mail_dir)
     link = answer_until_upload(again, email)
     upload(link, jpeg_bytes(), "stranger.jpg")
     again.text("done")
@@ -84,7 +85,10 @@ def test_corrections_at_the_summary(servers):
     upload(answer_until_upload(chat, email))
     chat.text("done")
     reply = chat.text("change my email to jane.corrected@uni.edu")
-    assert "Updated." in reply and "jane.corrected@uni.edu" in reply
+    # A new address is proven like the first, before anything is filed under it.
+    assert "Updated." in reply and "sent a 6-digit code to jane.corrected@uni.edu" in reply
+    reply = chat.text(code_for(servers.mail_dir, "jane.corrected@uni.edu"))
+    assert "Email: jane.corrected@uni.edu" in reply and "Submit" in str(chat.say("hm"))
     reply = chat.text("change my organisation to UNC")  # "change" must never read as "cancel"
     assert "Updated." in reply and "Organisation: UNC" in reply
     assert "full name" in chat.text("change my name")
@@ -99,7 +103,8 @@ def test_email_typo_is_caught_and_confirmed(servers):
     chat.text("2023-11-02")
     chat.text("Jane Doe")
     assert "Did you mean jane.doe@gmail.com?" in chat.text("jane.doe@gmial.com")
-    assert "organisation" in chat.text("yes")
+    # The corrected address is the one the code goes to.
+    assert "sent a 6-digit code to jane.doe@gmail.com" in chat.text("yes")
 
 
 def test_not_eligible_says_why_and_stores_nothing(servers):
@@ -188,7 +193,7 @@ def test_a_learner_in_their_own_words_with_guesses_asides_and_misses(servers):
     assert "email" in chat.text("jane o\u2019brien").lower()
     reply = chat.text("why do you need my email?")
     assert "admin@credly.com" in reply and "What email address" in reply
-    assert "organisation" in chat.text(email)
+    assert "organisation" in prove_address(chat, email)
     # An out-of-scope aside is declined, and the question comes back without counting as a miss.
     reply = chat.text("what's the weather like in boston today")
     assert "can't answer" in reply and "Which organisation" in reply

@@ -7,7 +7,7 @@ import secrets
 from bot.reading.orcid import orcid_check_digit
 from bot.reading.references import parse_reference
 from tests.conftest import Chat
-from tests.conversations import upload
+from tests.conversations import code_for, upload
 from tests.files import make_pdf
 from tests.test_e2e_status import ask_status, review
 
@@ -24,12 +24,15 @@ def test_a_whole_application_status_and_review_leave_no_personal_data_in_the_log
     name, email, orcid = f"Zelda {surname}-Quixote", f"zelda.{tag}@private.example", unique_orcid()
     organisation, marker = f"Secret Institute {tag}", f"file-content-{tag}".encode()
     chat = Chat(servers.ports.rasa, sender=f"privacy-{tag}")
+    chat.mail_dir = servers.mail_dir
     chat.text("I'd like to apply for the Team Science Fundamentals badge")
     chat.text("yes")
     chat.text("ACTS Team Science Fundamentals training")
     chat.text("March 2024")
     chat.text(name)
     chat.text(email)
+    code = code_for(servers.mail_dir, email)
+    chat.text(code)
     chat.text(organisation)
     link_reply = chat.say(orcid)
     link = next(m["custom"]["upload"]["url"] for m in link_reply if "upload" in (m.get("custom") or {}))
@@ -40,10 +43,19 @@ def test_a_whole_application_status_and_review_leave_no_personal_data_in_the_log
     assert "waiting for review" in ask_status(servers, reference, email)
     assert review(servers, "approve", reference).returncode == 0
     assert "approved" in ask_status(servers, reference, email)
+    # And the status by a code to the address.
+    lost = Chat(servers.ports.rasa, sender=f"privacy-lost-{tag}")
+    lost.text("where is my application?")
+    lost.text("I lost my reference")
+    lost.text(email)
+    status_code = code_for(servers.mail_dir, email, seen=1)
+    assert "approved" in lost.text(status_code)
+    token = link.rsplit("/", 1)[-1]
 
     logs = "\n".join(path.read_text(errors="replace") for path in servers.log_dir.glob("*.log"))
     assert logs  # the servers do log: at their default level (INFO)
-    for secret in (email, name, orcid, organisation, marker.decode(), f"{reference} {email}"):
+    secrets_ = (email, name, orcid, organisation, marker.decode(), f"{reference} {email}", code, status_code, token)
+    for secret in secrets_:
         assert secret not in logs, secret
 
 

@@ -12,10 +12,10 @@ import time
 
 import requests
 
-from bot.reviewing.status import MAX_FAILURES_PER_SOURCE
+from bot.reviewing.status import MAX_FAILURES_PER_REFERENCE, MAX_FAILURES_PER_SOURCE
 from bot.store.applications import ApplicationStore
 from tests.conftest import ROOT, Chat, http_from
-from tests.conversations import apply_and_submit
+from tests.conversations import apply_and_submit, code_for, codes_to
 
 
 def review(deployment, *args: str) -> subprocess.CompletedProcess:
@@ -129,12 +129,14 @@ def test_status_when_credly_is_down(servers):
     assert "approved" in answer and "couldn't check" in answer
 
 
-def test_a_guesser_changing_conversation_ids_still_runs_out_of_tries_and_the_owner_does_not(servers):
-    """The limit follows where the requests come from (as the server sees it), not the sender id or
-    metadata the client sends, so new ids and a forged source change nothing."""
+def test_a_guesser_changing_conversation_ids_runs_out_of_tries_and_learners_behind_the_same_address_do_not(servers):
+    """The limit follows where the requests come from (as the server sees it), not the sender id or metadata
+    the client sends, so new ids and a forged source change nothing. And a learner behind the same address
+    (a campus network, a company proxy) still gets their own status (issue 20, hole 5)."""
     reference, email = apply_and_submit(servers)
     url = f"http://127.0.0.1:{servers.ports.rasa}/webhooks/rest/webhook"
-    guesser = http_from()
+    address = "127.{}.{}.{}".format(*(secrets.randbelow(254) + 1 for _ in range(3)))
+    guesser = http_from(address)
 
     def guess(message: str) -> str:
         body = {
@@ -144,12 +146,50 @@ def test_a_guesser_changing_conversation_ids_still_runs_out_of_tries_and_the_own
         }
         return " ".join(m.get("text", "") for m in guesser.post(url, json=body, timeout=30).json())
 
-    answers = [guess(f"status of {reference} guess{i}@example.org") for i in range(MAX_FAILURES_PER_SOURCE)]
+    def random_reference() -> str:
+        return "ACTS-" + secrets.token_hex(2).upper().replace("0", "1") + "-" + secrets.token_hex(2).upper()
+
+    answers = [guess(f"status of {random_reference()} g{i}@example.org") for i in range(MAX_FAILURES_PER_SOURCE)]
     assert all("couldn't find an application" in a for a in answers)
-    assert "try again in an hour" in guess(f"status of {reference} {email}")
-    # The owner, whose requests come from their own address, is not locked out.
+    assert "try again in an hour" in guess(f"status of {random_reference()} {email}")
+    # The owner, asking from the very same address, gets their answer.
     owner = Chat(servers.ports.rasa, sender=f"owner-{secrets.token_hex(4)}")
+    owner.http = http_from(address)
     assert "waiting for review" in owner.text(f"status of {reference} {email}")
+
+
+def test_a_reference_being_guessed_is_answered_after_a_code_to_the_address(servers):
+    """Someone who knows the reference guesses addresses: the reference runs out of tries; the right pair then
+    gets the same words as a wrong one, and a code to the address the asker gave (the owner reads it)."""
+    reference, email = apply_and_submit(servers)
+    for i in range(MAX_FAILURES_PER_REFERENCE):
+        assert "couldn't find an application" in ask_status(servers, reference, f"guess{i}@example.org")
+    owner = Chat(servers.ports.rasa, sender=f"owner-{secrets.token_hex(4)}")
+    owner.text("where is my application?")
+    owner.text(reference)
+    seen = len(codes_to(servers.mail_dir, email))
+    reply = owner.text(email)
+    assert "too many tries" in reply and f"sent a 6-digit code to {email}" in reply
+    assert "waiting for review" in owner.text(code_for(servers.mail_dir, email, seen))
+
+
+def test_without_the_reference_a_code_to_the_address_shows_every_application_filed_with_it(servers):
+    reference, email = apply_and_submit(servers)
+    chat = Chat(servers.ports.rasa, sender=f"lost-{secrets.token_hex(4)}")
+    assert "reference" in chat.text("what's the status of my badge application?")
+    assert "one-time code" in chat.text("I lost my reference")
+    seen = len(codes_to(servers.mail_dir, email))
+    assert f"sent a 6-digit code to {email}" in chat.text(email)
+    assert f"sent a 6-digit code to {email}" in chat.text("send it again")
+    answer = chat.text(code_for(servers.mail_dir, email, seen + 1))  # the newest code counts
+    assert reference in answer and "waiting for review" in answer
+    # The same reply for an address with no application: only the owner of the address sees the difference.
+    other = f"nobody.{secrets.token_hex(3)}@uni.edu"
+    stranger = Chat(servers.ports.rasa, sender=f"lost-{secrets.token_hex(4)}")
+    stranger.text("where is my application?")
+    stranger.text("I don't have it")
+    assert f"sent a 6-digit code to {other}" in stranger.text(other)
+    assert "no application filed with" in stranger.text(code_for(servers.mail_dir, other))
 
 
 def test_malformed_requests_get_a_clear_400_and_the_server_carries_on(servers):

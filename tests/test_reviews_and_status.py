@@ -11,7 +11,13 @@ from bot.credly.client import CredlyClient
 from bot.credly.sync import BadWebhook, handle_webhook
 from bot.reviewing import cli as review
 from bot.reviewing.decisions import ReviewError, Reviews
-from bot.reviewing.status import MAX_FAILURES_PER_SOURCE, NO_MATCH, StatusDesk
+from bot.reviewing.status import (
+    MAX_FAILURES_PER_ADDRESS,
+    MAX_FAILURES_PER_REFERENCE,
+    MAX_FAILURES_PER_SOURCE,
+    NO_MATCH,
+    StatusDesk,
+)
 from bot.store.applications import ApplicationStore, Details
 from bot.store.db import migrate
 from bot.store.models import StatusLookup
@@ -118,28 +124,53 @@ def test_status_needs_both_reference_and_email(store, credly):
     assert "Jane" not in wrong_email.text
 
 
-def test_a_guesser_runs_out_of_tries_but_never_locks_the_owner_out(store, credly):
+def test_a_guesser_runs_out_of_tries_and_the_owner_behind_the_same_address_does_not(store, credly):
+    """One stranger on a campus network or behind a company proxy (one source for thousands of learners)
+    must not lock every learner there out of their own status (issue 20, hole 5)."""
     reference = submit(store)
     now = [datetime(2026, 11, 27, 12, 5, tzinfo=timezone.utc)]
     desk = StatusDesk(store, lambda: api(credly), clock=lambda: now[0])
     for i in range(MAX_FAILURES_PER_SOURCE):
-        assert desk.check("web:guesser", reference, f"guess{i}@y.org").text == NO_MATCH
-    # Out of tries: even a right guess from there is refused, so guessing pays nothing.
-    assert "try again in an hour" in desk.check("web:guesser", reference, "jane@uni.edu").text
-    # Whatever others guess, from however many places, the owner's right answer works...
-    for i in range(3 * MAX_FAILURES_PER_SOURCE):
-        desk.check(f"web:other-{i}", reference, f"wrong{i}@y.org")
-    for _ in range(2 * MAX_FAILURES_PER_SOURCE):  # ...every time: answers that match use up no tries
-        assert desk.check("web:owner", reference, "jane@uni.edu").found
+        assert desk.check("web:campus", f"ACTS-AAAA-AAA{i}", f"guess{i}@y.org").text == NO_MATCH
+    # The owner, asking from the same address with the right pair, gets the answer, every time...
+    for _ in range(2 * MAX_FAILURES_PER_SOURCE):
+        assert desk.check("web:campus", reference, "jane@uni.edu").found
+    # ...and the guesser, out of tries, gets "too many" for a wrong pair.
+    assert "try again in an hour" in desk.check("web:campus", "ACTS-BBBB-BBBB", "guess@y.org").text
+
+
+def test_a_reference_someone_is_guessing_about_is_not_looked_up_by_pair_until_the_hour_is_over(store, credly):
+    """Someone who knows a reference and guesses its address, from however many places, runs out of tries for
+    it; then the right pair gets the same answer as a wrong one (nothing to learn), and the owner proves the
+    address with a code instead (check_address)."""
+    reference = submit(store)
+    now = [datetime(2026, 11, 27, 12, 5, tzinfo=timezone.utc)]
+    desk = StatusDesk(store, lambda: api(credly), clock=lambda: now[0])
+    for i in range(MAX_FAILURES_PER_REFERENCE):
+        assert desk.check(f"web:place-{i}", reference, f"guess{i}@y.org").text == NO_MATCH
+    right, wrong = desk.check("web:owner", reference, "jane@uni.edu"), desk.check("web:x", reference, "a@y.org")
+    assert right == wrong and right.limited
+    assert reference in desk.check_address("jane@uni.edu").text
     now[0] += timedelta(hours=1)
-    assert desk.check("web:guesser", reference, "jane@uni.edu").found
+    assert desk.check("web:owner", reference, "jane@uni.edu").found
+
+
+def test_an_address_someone_is_guessing_references_for_runs_out_of_tries(store, credly):
+    reference = submit(store)
+    desk = StatusDesk(store, lambda: api(credly))
+    for i in range(MAX_FAILURES_PER_ADDRESS):
+        assert desk.check(f"web:place-{i}", f"ACTS-AAAA-AAA{i}", "jane@uni.edu").text == NO_MATCH
+    assert desk.check("web:owner", reference, "jane@uni.edu").limited
+    assert "no application filed with nobody@uni.edu" in desk.check_address("nobody@uni.edu").text
 
 
 def test_the_tries_counter_stores_no_address(store, credly):
     desk = StatusDesk(store, lambda: api(credly))
     desk.check("web:203.0.113.9", "ACTS-AAAA-AAAA", "x@y.org")
-    [key] = store.transaction(lambda session: session.execute(select(StatusLookup.key)).scalars().all())
-    assert "203.0.113.9" not in key and len(key) == 64
+    keys = store.transaction(lambda session: session.execute(select(StatusLookup.key)).scalars().all())
+    assert len(keys) == 3  # the source's, the reference's and the address's
+    for key in keys:
+        assert "203.0.113.9" not in key and "x@y.org" not in key and "AAAA" not in key and len(key) == 64
 
 
 def test_approval_issues_the_badge_with_the_names_that_were_submitted(store, credly):

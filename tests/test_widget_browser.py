@@ -25,6 +25,7 @@ from bot.answers.faq import load_faq
 from bot.reading.references import parse_reference
 from bot.serve import Cluster, Ports, free_port, running
 from bot.store.applications import ApplicationStore
+from tests.conversations import code_for
 from tests.files import pdf_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,7 @@ class Site:
     upload_dir: Path
     log_dir: Path
     cluster: Cluster
+    mail_dir: Path  # the local mail server's Maildir: the learner's inbox in these tests
     restarted: list[Cluster] = field(default_factory=list)
 
     @property
@@ -66,15 +68,16 @@ class Site:
 @pytest.fixture(scope="module")
 def site(trained_model, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("widget-deployment")
-    ports = Ports(rasa=free_port(), actions=free_port(), web=free_port(), credly=free_port())
+    ports = Ports(rasa=free_port(), actions=free_port(), web=free_port(), credly=free_port(), mail=free_port())
     database_url = f"sqlite:///{workdir / 'acts.db'}"
     env = {
         "DATABASE_URL": database_url,
         "ACTS_UPLOAD_DIR": str(workdir / "uploads"),
         "ACTS_BOT_URL": f"http://localhost:{ports.rasa}",
+        "ACTS_MAIL_DIR": str(workdir / "mail"),
     }
     with running(ports, trained_model, log_dir=workdir / "logs", env=env) as cluster:
-        deployment = Site(ports, database_url, workdir / "uploads", workdir / "logs", cluster)
+        deployment = Site(ports, database_url, workdir / "uploads", workdir / "logs", cluster, workdir / "mail")
         try:
             yield deployment
         finally:
@@ -163,14 +166,17 @@ class Widget:
         )
 
 
-def answer_until_upload(widget: Widget, email: str) -> None:
+def answer_until_upload(widget: Widget, email: str, mail_dir: Path) -> None:
     assert "Which badge" in widget.choose("Apply for a badge")
     assert "qualifying training" in widget.choose("Team Science Fundamentals")
     assert "Which qualifying training" in widget.choose("Yes")
     assert "When did you complete" in widget.choose("ACTS Team Science Fundamentals training")
     assert "full name" in widget.say("March 2024")
     assert "email" in widget.say("Jane Doe").lower()
-    assert "organisation" in widget.say(email)
+    assert f"sent a 6-digit code to {email}" in widget.say(email)
+    expect(widget.button("Send it again")).to_be_visible()
+    # The learner reads the code in their mailbox (the local mail server's Maildir), never in a log.
+    assert "organisation" in widget.say(code_for(mail_dir, email))
     assert "ORCID" in widget.say("Example University")
     assert "upload" in widget.say("skip")
 
@@ -326,7 +332,7 @@ def test_a_whole_application_in_the_widget_with_a_refused_then_a_real_pdf(tab, s
     widget = Widget(tab).open()
     email = f"jane.widget.{os.getpid()}@uni.edu"
     expect(widget.attach).to_be_hidden()  # only at the document step
-    answer_until_upload(widget, email)
+    answer_until_upload(widget, email, site.mail_dir)
     expect(widget.attach).to_be_visible()
     tab.screenshot(path=SCREENSHOTS / "upload-step.png")
 
@@ -387,7 +393,9 @@ def test_the_keyboard_alone_opens_types_sends_chooses_attaches_and_closes(tab, s
     assert "When did you complete" in typed("the digital badging pilot")
     assert "full name" in typed("March 2024")
     assert "email" in typed("Jane Keyboard").lower()
-    assert "organisation" in typed(f"jane.keys.{os.getpid()}@uni.edu")
+    email = f"jane.keys.{os.getpid()}@uni.edu"
+    assert "code" in typed(email)
+    assert "organisation" in typed(code_for(site.mail_dir, email))
     tab_to(tab, lambda f: f["role"] == "textbox")
     tab.keyboard.type("Example University")
     tab_to(tab, lambda f: f["label"] == "Send")  # the send button, with the space bar this time
@@ -438,6 +446,7 @@ def test_a_reload_or_closing_keeps_the_conversation_and_start_over_begins_a_new_
     widget = Widget(tab).open()
     assert "Which badge" in widget.choose("Apply for a badge")
     before, sender = widget.transcript(), widget.storage()["sender"]
+    assert re.fullmatch("[0-9a-f]{32}", sender)  # 128 random bits, and no ":" (REST refuses other channels' ids)
 
     tab.reload()
     expect(widget.input).to_be_visible()  # it was open, so it opens again

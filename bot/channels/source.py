@@ -73,6 +73,12 @@ def _secret() -> bytes:
     return path.read_text(encoding="ascii").strip().encode()
 
 
+def keyed_hash(text: str) -> str:
+    """A keyed hash of personal data (an email address, a conversation id) for counters and proofs:
+    without the key, a leaked table can't be matched against a list of addresses."""
+    return hmac.new(_secret(), text.encode(), hashlib.sha256).hexdigest()
+
+
 @lru_cache(maxsize=4096)  # a learner sends many messages from one address: one HMAC for all of them
 def web_source(address: str) -> str:
     return "web:" + hmac.new(_secret(), address.encode(), hashlib.sha256).hexdigest()[:32]

@@ -5,10 +5,19 @@ the learner gives the reference and the email the application was filed with,
 and both must match. A mismatch gets the same neutral answer whether or not
 the reference exists.
 
-Guessing is limited per *source*: where the question came from, as the channel
-saw it (the client's address on the website, the Slack user in Slack), never
-the client-chosen conversation id. A guesser runs out of tries; the owner, who
-asks from somewhere else, is never locked out by someone else's guesses.
+Guessing is limited three ways, each counting only tries that did not match:
+- per *source*, where the question came from as the channel saw it (the client's
+  address on the website, the Slack user in Slack), never the client-chosen
+  conversation id. A source out of tries gets "too many tries" for a pair that
+  doesn't match, but the right pair still answers: a campus network or a proxy is
+  one source for thousands of learners, and one guesser there must not lock them
+  out. (The right pair can't be guessed: a reference has 40 random bits, and each
+  wrong guess about a known reference or address counts against it, below.)
+- per *reference* and per *address*: someone who knows a learner's reference (or
+  address) and guesses the rest. Once either is out of tries, that reference or
+  address is not looked up by pair for the hour, matching or not (so the answer
+  says nothing); its owner proves the address with a one-time code instead
+  (bot/proving), which no one else's failures can block.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from bot.answers.faq import load_faq
 from bot.applying.catalogue import load_catalogue
-from bot.channels.source import Identity
+from bot.channels.source import Identity, keyed_hash
 from bot.credly.client import ACCEPTED, PENDING, REVOKED, CredlyClient, CredlyError
 from bot.credly.client import REJECTED as DECLINED
 from bot.store.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
@@ -33,6 +42,8 @@ from bot.store.applications import REVOKED as WITHDRAWN
 from bot.store.models import Applicant, Application, StatusLookup
 
 MAX_FAILURES_PER_SOURCE = 5
+MAX_FAILURES_PER_REFERENCE = 5
+MAX_FAILURES_PER_ADDRESS = 5
 WINDOW = timedelta(hours=1)
 LIMITED = "limited"
 
@@ -46,15 +57,26 @@ NOTHING_FOR_IDENTITY = (
     "status of ACTS-7KQ2-M9XD jane@uni.edu"
 )
 TOO_MANY = (
-    "That's too many tries that didn't match, so I can't look up applications for you right now. "
+    "That's too many tries that didn't match, so I can't look applications up by reference for you right now. "
     "Please try again in an hour, or contact {contact}."
 )
+NOTHING_FOR_ADDRESS = "I found no application filed with {address}. If you applied with another address, say so."
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One fixed-window counter of failed tries: its key (a hash; no address or id is stored) and limit."""
+
+    key: str
+    window_start: datetime
+    limit: int
 
 
 @dataclass(frozen=True)
 class StatusAnswer:
     found: bool
     text: str
+    limited: bool = False  # out of tries: the learner can prove the address with a code instead
 
 
 def _window_key(source: str, now: datetime) -> tuple[str, datetime]:
@@ -62,6 +84,15 @@ def _window_key(source: str, now: datetime) -> tuple[str, datetime]:
     is a hash: no address or user id is stored."""
     start = datetime.fromtimestamp(now.timestamp() // WINDOW.total_seconds() * WINDOW.total_seconds(), timezone.utc)
     return hashlib.sha256(f"{source}:{start.isoformat()}".encode()).hexdigest(), start
+
+
+def _counters(source: str, reference: str, email: str, now: datetime) -> tuple[Counter, Counter, Counter]:
+    """The source's, the reference's and the address's counters (reference and address keyed-hashed
+    first: a plain hash of an address can be matched against a list of addresses)."""
+    by_source = Counter(*_window_key(source, now), MAX_FAILURES_PER_SOURCE)
+    by_reference = Counter(*_window_key("reference:" + keyed_hash(reference.upper()), now), MAX_FAILURES_PER_REFERENCE)
+    by_address = Counter(*_window_key("address:" + keyed_hash(email.strip().lower()), now), MAX_FAILURES_PER_ADDRESS)
+    return by_source, by_reference, by_address
 
 
 class StatusDesk:
@@ -79,20 +110,11 @@ class StatusDesk:
         """`source` is where the question came from as the channel saw it (see the module's doc)."""
         application = self.store.transaction(lambda session: self._match(session, source, reference, email))
         if application == LIMITED:
-            return StatusAnswer(False, TOO_MANY.format(contact=load_faq().contact()))
+            return StatusAnswer(False, TOO_MANY.format(contact=load_faq().contact()), limited=True)
         if application is None:
             return StatusAnswer(False, NO_MATCH)
         application, credly_checked = self._refresh(application)
         return StatusAnswer(True, explain(application, credly_checked))
-
-    def owner(self, source: str, reference: str, email: str) -> str | None:
-        """The email of the application with this reference, if `email` is it: the same proof,
-        counted against the same limits, as a status question (used before erasing someone's data).
-        Returns LIMITED when the source is out of tries."""
-        application = self.store.transaction(lambda session: self._match(session, source, reference, email))
-        if application == LIMITED:
-            return LIMITED
-        return None if application is None else application.applicant.email
 
     def check_identity(self, identity: Identity) -> StatusAnswer:
         """Where a verified person's applications stand (Slack: no reference needed): those filed
@@ -103,23 +125,38 @@ class StatusDesk:
             return StatusAnswer(False, NOTHING_FOR_IDENTITY)
         return StatusAnswer(True, "\n\n".join(explain(*self._refresh(a)) for a in applications))
 
+    def check_address(self, address: str) -> StatusAnswer:
+        """Where every application filed with `address` stands. Only for an address the asker proved
+        (a one-time code came back): the caller checks that."""
+        applications = self.store.submitted(email=address.strip().lower())
+        if not applications:
+            return StatusAnswer(False, NOTHING_FOR_ADDRESS.format(address=address))
+        return StatusAnswer(True, "\n\n".join(explain(*self._refresh(a)) for a in applications))
+
     def _match(self, session: Session, source: str, reference: str, email: str):
-        """The matching application, None, or LIMITED. Every try is counted first, in one atomic
-        upsert (concurrent tries never collide, and never slip past the limit together), and a try
-        that matched is given back: only failures use up the allowance."""
-        key, window_start = _window_key(source, self.clock())
-        if self._count_try(session, key, window_start) > MAX_FAILURES_PER_SOURCE:
-            return LIMITED
+        """The matching application, None, or LIMITED (see the module's doc). A reference or address
+        out of tries is LIMITED before anything is looked up; a failure is counted against all three
+        in atomic upserts (concurrent tries never collide, and never slip past a limit together)."""
+        by_source, by_reference, by_address = _counters(source, reference, email, self.clock())
+        for counter in (by_reference, by_address):
+            if self._failures(session, counter.key) >= counter.limit:
+                return LIMITED
         application = session.execute(
             select(Application)
             .join(Applicant)
             .where(Application.reference == reference, Applicant.email == email.strip().lower())
         ).scalar_one_or_none()
-        if application is None:
-            return None
-        session.get(StatusLookup, key).failures -= 1
-        _ = application.applicant, application.history
-        return application
+        if application is not None:
+            _ = application.applicant, application.history
+            return application
+        over = [
+            self._count_try(session, c.key, c.window_start) > c.limit for c in (by_source, by_reference, by_address)
+        ]
+        return LIMITED if any(over) else None
+
+    @staticmethod
+    def _failures(session: Session, key: str) -> int:
+        return session.execute(select(StatusLookup.failures).where(StatusLookup.key == key)).scalar_one_or_none() or 0
 
     @staticmethod
     def _count_try(session: Session, key: str, window_start: datetime) -> int:

@@ -122,6 +122,44 @@ def export(store: ApplicationStore, email: str, log: ConversationLog | None) -> 
     }
 
 
+def _erase_application(
+    store: ApplicationStore, session: Session, application: Application, actor: str, files: list[Path]
+) -> None:
+    """Blanks one application's personal data and deletes its documents' rows (their files are
+    collected in `files`, deleted once the transaction committed)."""
+    for document in list(application.documents):
+        files.append(store.documents_dir / document.stored_name)
+        session.delete(document)
+    for change in application.history:
+        change.note = None
+    application.full_name = application.organisation = application.orcid = None
+    application.decision_reason = None
+    application.conversation_id, application.filed_by, application.applicant = "erased", None, None
+    application.upload_token_hash = application.upload_token_expires_at = None
+    # A badge still waiting to be issued cannot be, without the person's email: it is dropped.
+    session.execute(delete(BadgeIssuing).where(BadgeIssuing.application_id == application.id))
+    session.add(StatusChange(application_id=application.id, from_status=application.status,
+                             to_status=application.status, actor=actor, note=ERASED,
+                             at=store.clock()))  # fmt: skip
+
+
+def erase_applications(store: ApplicationStore, references: list[str], actor: str) -> dict[str, int]:
+    """Erases these applications only (filed from a Slack account with an address it never proved:
+    the account's own data, not everything else filed with that address)."""
+    files: list[Path] = []
+
+    def work(session: Session) -> int:
+        rows = session.execute(select(Application).where(Application.reference.in_(references))).scalars().all()
+        for application in rows:
+            _erase_application(store, session, application, actor, files)
+        return len(rows)
+
+    applications = store.transaction(work) if references else 0
+    for path in files:
+        path.unlink(missing_ok=True)
+    return {"applications": applications, "documents": len(files), "conversations": 0}
+
+
 def erase(store: ApplicationStore, email: str, log: ConversationLog | None, actor: str) -> dict[str, int]:
     """Erases the person's data (see the module's docstring); returns what was erased."""
     person = find(store, email)
@@ -132,20 +170,7 @@ def erase(store: ApplicationStore, email: str, log: ConversationLog | None, acto
         applicant = session.execute(select(Applicant).where(Applicant.email == person.email)).scalar_one_or_none()
         erased = 0
         for application in _applications(session, person.email):
-            for document in list(application.documents):
-                files.append(store.documents_dir / document.stored_name)
-                session.delete(document)
-            for change in application.history:
-                change.note = None
-            application.full_name = application.organisation = application.orcid = None
-            application.decision_reason = None
-            application.conversation_id, application.filed_by, application.applicant = "erased", None, None
-            application.upload_token_hash = application.upload_token_expires_at = None
-            # A badge still waiting to be issued cannot be, without the person's email: it is dropped.
-            session.execute(delete(BadgeIssuing).where(BadgeIssuing.application_id == application.id))
-            session.add(StatusChange(application_id=application.id, from_status=application.status,
-                                     to_status=application.status, actor=actor, note=ERASED,
-                                     at=store.clock()))  # fmt: skip
+            _erase_application(store, session, application, actor, files)
             erased += 1
         if applicant is not None:
             session.flush()
