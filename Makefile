@@ -58,7 +58,7 @@ run: $(MODEL)
 	$(PY) -m bot.serve
 
 shell: $(MODEL)
-	$(RASA) shell --model $(MODEL) --port 5006  # 5005 belongs to `make run`
+	$(RASA) shell --model $(MODEL) --port 5006 --endpoints "$$($(PY) -m bot.serve --shell-endpoints)"  # 5005 belongs to `make run`
 
 test: $(MODEL) lint validate browser
 	$(PY) -m pytest tests

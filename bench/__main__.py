@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import shutil
 import subprocess
 import sys
@@ -244,7 +245,8 @@ def measure(
         template, credentials = system / "stock-endpoints.yml", system / "stock-credentials.yml"
         template.write_text("{}\n")
         credentials.write_text("rest:\n")
-    endpoints = endpoints_file(ports, template, system)
+    action_token = secrets.token_urlsafe(32)  # both systems call the project's action server, which needs one
+    endpoints = endpoints_file(ports, template, system, action_token)
     env = {
         "DATABASE_URL": f"sqlite:///{system / 'acts.db'}",
         "ACTS_UPLOAD_DIR": str(system / "uploads"),
@@ -259,6 +261,7 @@ def measure(
         credly_emulator=False,
         rasa_python=None if is_project else str(python),  # the project as `make run` starts it: the lean server
         credentials=credentials,
+        action_token=action_token,
     )
     rasa_module = next(service.argv[2] for service in servers if service.name == "rasa")  # recorded, and tested
     cluster = Cluster(servers, log_dir=system / "logs", env=env)

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -25,18 +26,19 @@ from pathlib import Path
 
 import yaml
 
-from bot.settings import allowed_origins
+from bot.settings import VAR, action_server_token, allowed_origins, mail_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = ROOT / "models" / "acts.tar.gz"
 STOP_GRACE_SECONDS = 10
+PRIVATE_UMASK = 0o077  # every file the servers create (databases, uploads, mail, logs) is the owner's alone
 
 
 @dataclass
 class Service:
     name: str
     argv: list[str]
-    health_url: str
+    health_url: str  # http://…/health, or smtp://host:port for the local mail server
     public_url: str
     env: dict[str, str] = field(default_factory=dict)  # this server's own, over the cluster's
 
@@ -48,6 +50,7 @@ class Ports:
     web: int = 8080
     credly: int = 8090  # the local Credly emulator, when no Credly credentials are configured
     slack: int = 8091  # the local Slack emulator, with ACTS_SLACK=emulator
+    mail: int = 8025  # the local SMTP server (bot/mail/local_server.py), when no ACTS_SMTP_HOST is configured
 
 
 def free_port() -> int:
@@ -77,7 +80,8 @@ def endpoints_file(ports: Ports, template: Path, workdir: Path, action_token: st
     if action_token:
         config["action_endpoint"]["token"] = action_token  # sent as ?token=
     path = workdir / "endpoints.yml"
-    path.write_text(yaml.safe_dump(config))
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:  # holds the token
+        file.write(yaml.safe_dump(config))
     return path
 
 
@@ -137,10 +141,13 @@ def services(
     credentials: Path = ROOT / "credentials.yml",
     api_token: str | None = None,
     slack_emulator: bool = False,
+    action_token: str | None = None,
+    local_mail: Path | None = None,
 ) -> list[Service]:
     """The assistant's servers, and the Credly emulator when no real Credly is configured.
     The benchmark leaves out the web service for stock Rasa (`web=False`) and runs its Rasa
-    server from another virtualenv (`rasa_python`)."""
+    server from another virtualenv (`rasa_python`). `action_token` goes to the action server only
+    (Rasa gets it in `endpoints`); `local_mail`: the Maildir of a local SMTP server to start."""
     py = sys.executable
     web_service = Service(
         name="web",
@@ -197,6 +204,8 @@ def services(
         health_url=f"http://127.0.0.1:{ports.actions}/health",
         public_url=f"http://localhost:{ports.actions}/webhook",
     )
+    if action_token:
+        actions.env["ACTS_ACTION_SERVER_TOKEN"] = action_token
     slack = Service(
         name="slack-emulator",
         argv=[py, "-m", "bot.channels.slack.emulator", "--host", bind_host(), "--port", str(ports.slack),
@@ -207,15 +216,42 @@ def services(
     # Rasa first: its start-up is the longest, so it gets the CPU before the small servers.
     optional = ([web_service] if web else []) + ([emulator] if credly_emulator else [])
     optional += [slack] if slack_emulator else []
+    if local_mail is not None:
+        shown = local_mail.relative_to(ROOT) if local_mail.is_relative_to(ROOT) else local_mail
+        optional.append(
+            Service(
+                name="mail",
+                argv=[py, "-m", "bot.mail.local_server", "--host", bind_host(), "--port", str(ports.mail),
+                      "--maildir", str(local_mail)],
+                health_url=f"smtp://127.0.0.1:{ports.mail}",
+                public_url=f"{shown}/new  (local mail: every mail the assistant sends lands here)",
+            )
+        )  # fmt: skip
     return [rasa, actions] + optional
 
 
 def _is_up(url: str) -> bool:
+    if url.startswith("smtp://"):  # an SMTP server is up when it greets and answers NOOP
+        host, _, port = url.removeprefix("smtp://").rpartition(":")
+        try:
+            with smtplib.SMTP(host, int(port), timeout=2) as client:
+                return client.noop()[0] == 250
+        except (OSError, smtplib.SMTPException):
+            return False
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
     except OSError:
         return False
+
+
+def private_log(path: Path):
+    """A log opened for appending, readable by its owner only (logs name conversations and sources)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    log = os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
+    os.chmod(path, 0o600)  # a log left by an earlier run under another umask
+    return log
 
 
 class Cluster:
@@ -248,8 +284,7 @@ class Cluster:
         for spec in self.specs:
             log = None
             if self.log_dir is not None:
-                self.log_dir.mkdir(parents=True, exist_ok=True)
-                log = (self.log_dir / f"{spec.name}.log").open("ab")
+                log = private_log(self.log_dir / f"{spec.name}.log")
             # The child gets its own copy of the log's descriptor, so ours is closed right away.
             with log or contextlib.nullcontext():
                 self.procs[spec.name] = subprocess.Popen(
@@ -259,6 +294,7 @@ class Cluster:
                     stdout=log,
                     stderr=subprocess.STDOUT if log else None,
                     start_new_session=True,  # its own process group, so we can stop its children too
+                    umask=PRIVATE_UMASK,
                 )
 
     def wait_healthy(self, timeout: float) -> None:
@@ -305,6 +341,16 @@ class Cluster:
 
 
 @contextlib.contextmanager
+def private_files() -> Iterator[None]:
+    """Files and folders this process creates meanwhile are its owner's alone (0600, 0700)."""
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@contextlib.contextmanager
 def running(
     ports: Ports, model: Path = DEFAULT_MODEL, log_dir: Path | None = None, env: dict[str, str] | None = None
 ) -> Iterator[Cluster]:
@@ -319,11 +365,18 @@ def running(
     if slack_emulated:
         env.update(slack_emulator_env(ports))
     with_slack = all(env.get(name) or os.environ.get(name) for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
+    local_mail = None
+    if not (env.get("ACTS_SMTP_HOST") or os.environ.get("ACTS_SMTP_HOST")):  # no SMTP server: the local one
+        local_mail = Path(env.get("ACTS_MAIL_DIR") or mail_dir()).resolve()
+        env.update({"ACTS_SMTP_PORT": str(ports.mail), "ACTS_MAIL_DIR": str(local_mail)})
+        env.pop("ACTS_SMTP_SECURITY", None)  # plain SMTP on 127.0.0.1
     from bot.store.db import migrate  # imported here: the benchmark uses this module without a database
 
-    migrate(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
+    with private_files():  # an SQLite database is created here, by this process
+        migrate(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
+        # Every set-up runs the action server with a token: the deployment's, else one made once under var/.
+        action_token = env.get("ACTS_ACTION_SERVER_TOKEN") or action_server_token()
     with tempfile.TemporaryDirectory(prefix="acts-run-") as tmp:
-        action_token = env.get("ACTS_ACTION_SERVER_TOKEN") or os.environ.get("ACTS_ACTION_SERVER_TOKEN")
         endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp), action_token)
         credentials = credentials_file(ROOT / "credentials.yml", Path(tmp), with_slack)
         api_token = env.get("ACTS_RASA_API_TOKEN") or os.environ.get("ACTS_RASA_API_TOKEN")
@@ -335,6 +388,8 @@ def running(
             credentials=credentials,
             api_token=api_token,
             slack_emulator=slack_emulated,
+            action_token=action_token,
+            local_mail=local_mail,
         )
         cluster = Cluster(specs, log_dir=log_dir, env=env)
         cluster.slack = with_slack
@@ -359,12 +414,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--web-port", type=int, default=Ports.web)
     parser.add_argument("--credly-port", type=int, default=Ports.credly)
     parser.add_argument("--slack-port", type=int, default=Ports.slack)
+    parser.add_argument("--mail-port", type=int, default=Ports.mail)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--shell-endpoints", action="store_true", help="write the endpoints.yml `make shell` uses")
     args = parser.parse_args(argv)
+    if args.shell_endpoints:  # `rasa shell` calls the action server of `make run`, with its token
+        workdir = VAR / "shell"
+        workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        ports = Ports(actions=args.actions_port)
+        print(endpoints_file(ports, ROOT / "endpoints.yml", workdir, action_server_token()))
+        return 0
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _interrupt)
-    ports = Ports(args.rasa_port, args.actions_port, args.web_port, args.credly_port, args.slack_port)
+    os.umask(PRIVATE_UMASK)  # the database, var/ and logs this process creates are private too
+    ports = Ports(args.rasa_port, args.actions_port, args.web_port, args.credly_port, args.slack_port, args.mail_port)
     print("Starting the ACTS badge assistant (this takes a few seconds)...", flush=True)
     try:
         with running(ports, args.model) as cluster:
@@ -375,6 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.settings import database_url
 
             print(f"  database {database_url().split('@')[-1]}")  # never print credentials
+            if not any(spec.name == "mail" for spec in cluster.specs):
+                print(f"  mail     SMTP {os.environ['ACTS_SMTP_HOST']} (ACTS_SMTP_HOST)")
             if cluster.slack:
                 print(f"  slack    http://localhost:{ports.rasa}/webhooks/slack/webhook  (events and interactivity)")
             else:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +54,51 @@ def allowed_origins(page_url: str | None = None) -> list[str]:
 
 def upload_link_hours() -> float:
     return float(os.environ.get("ACTS_UPLOAD_LINK_HOURS") or 24)
+
+
+# The secret path segment of the Credly webhook URL (`/webhooks/credly/<secret>`): Credly posts to the
+# organisation's webhook_url and can send no header of ours, so the secret rides in the path.
+WEBHOOK_SECRET_FILE = "credly-webhook.secret"
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9._~-]{16,200}")
+
+
+def credly_webhook_secret() -> str:
+    """ACTS_CREDLY_WEBHOOK_SECRET in production; for `make run`, a random one kept in
+    var/credly-webhook.secret (created once, owner-only), which the web service and the local
+    Credly emulator both read."""
+    configured = os.environ.get("ACTS_CREDLY_WEBHOOK_SECRET", "").strip()
+    if configured:
+        if not WEBHOOK_SECRET.fullmatch(configured):
+            raise ValueError(
+                "ACTS_CREDLY_WEBHOOK_SECRET must be 16 to 200 characters of A-Z, a-z, 0-9, '.', '_', '~' or '-' "
+                "(it is a segment of the webhook URL); for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'"
+            )
+        return configured
+    return _secret_file(VAR / WEBHOOK_SECRET_FILE)
+
+
+def _secret_file(path: Path) -> str:
+    """The secret in `path`, written first if there is none: complete and 0600 before it has its name
+    (written aside, then linked into place), so a process starting at the same moment never reads
+    half of it, and two never write different ones."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(descriptor, 0o600)  # whatever the umask
+            os.write(descriptor, secrets.token_urlsafe(32).encode("ascii"))
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(aside, path)  # fails if another process got there first: its secret counts
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(aside)
+    return path.read_text(encoding="ascii").strip()
 
 
 # The local Credly emulator (bot/credly/emulator.py) that `make run` and the tests start when no
@@ -137,3 +184,72 @@ def slack() -> SlackSettings | None:
         review_channel=os.environ.get("SLACK_REVIEW_CHANNEL", "").strip() or None,
         reviewers=frozenset(user.strip() for user in reviewers.split(",") if user.strip()),
     )
+
+
+# The local SMTP server that `make run` starts (bot/mail/local_server.py) files mail into a Maildir.
+LOCAL_SMTP_PORT = 8025
+SMTP_SECURITY = ("none", "starttls", "tls")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str
+    port: int
+    security: str  # "none" (the local server only), "starttls" or "tls"
+    user: str | None
+    password: str = field(repr=False)  # never printed or logged
+    sender: str = "ACTS Digital Badges <badges@acts.local>"
+    timeout: float = 10.0
+
+
+def mail() -> MailSettings:
+    """SMTP from the environment (ACTS_SMTP_HOST, _PORT, _SECURITY, _USER, _PASSWORD, ACTS_MAIL_FROM);
+    without ACTS_SMTP_HOST, the local server of `make run` on 127.0.0.1."""
+    host = os.environ.get("ACTS_SMTP_HOST", "").strip()
+    security = (os.environ.get("ACTS_SMTP_SECURITY") or ("starttls" if host else "none")).strip().lower()
+    if security not in SMTP_SECURITY:
+        raise ValueError(f"ACTS_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
+    default_port = {"none": LOCAL_SMTP_PORT, "starttls": 587, "tls": 465}[security] if host else LOCAL_SMTP_PORT
+    return MailSettings(
+        host=host or "127.0.0.1",
+        port=int(os.environ.get("ACTS_SMTP_PORT") or default_port),
+        security=security,
+        user=os.environ.get("ACTS_SMTP_USER", "").strip() or None,
+        password=os.environ.get("ACTS_SMTP_PASSWORD", ""),
+        sender=os.environ.get("ACTS_MAIL_FROM", "").strip() or MailSettings.sender,
+        timeout=float(os.environ.get("ACTS_SMTP_TIMEOUT_SECONDS") or 10),
+    )
+
+
+def mail_dir() -> Path:
+    """Where the local SMTP server files every mail (a Maildir: new/, cur/, tmp/)."""
+    return Path(os.environ.get("ACTS_MAIL_DIR") or VAR / "mail")
+
+
+ACTION_SERVER_TOKEN_FILE = "action-server.token"
+
+
+def action_server_token() -> str:
+    """The token Rasa sends to the action server: ACTS_ACTION_SERVER_TOKEN in production; on a laptop a
+    random one kept in var/action-server.token, made on first use with mode 0600. It is
+    written to a private temporary file and linked into place, so two processes starting at once
+    never both write it and neither ever reads it half-written."""
+    configured = os.environ.get("ACTS_ACTION_SERVER_TOKEN", "").strip()
+    if configured:
+        return configured
+    path = VAR / ACTION_SERVER_TOKEN_FILE
+    if not path.exists():
+        import secrets
+        import tempfile
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".token-")  # mode 0600
+        try:
+            with os.fdopen(descriptor, "w", encoding="ascii") as file:
+                file.write(secrets.token_urlsafe(32))
+            os.link(draft, path)  # fails if another process got there first: theirs is kept
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    return path.read_text(encoding="ascii").strip()

@@ -3,6 +3,11 @@ a clear 400 for a malformed request instead of a server error, and limits: a mes
 5,000 characters, metadata of at most 4 KB, 30 messages a minute per conversation and 300 per
 source (429 beyond). The request body itself is capped at 1 MB by SANIC_REQUEST_MAX_SIZE (bot/serve.py).
 
+A REST client chooses its conversation id, so the REST channel's ids are those without a ":": every
+other channel names its conversations "<channel>:…" (Slack: "slack:U…", "slack:C…:<thread>:U…"), and a
+sender id with a ":" is refused (400), so no website client can write into, or read from, a
+conversation of another channel. The website widget's ids are 128 random bits, in hex.
+
 Same name and URL as Rasa's own (`/webhooks/rest/webhook`), so clients notice nothing. Behind a
 reverse proxy, set SANIC_PROXIES_COUNT (or SANIC_REAL_IP_HEADER) so that Sanic reports the
 client's address rather than the proxy's.
@@ -21,6 +26,8 @@ from bot.channels.limits import SlidingWindow, conversation_limit, source_limit
 from bot.channels.source import RESERVED_PREFIX, SOURCE_KEY, web_source
 
 MAX_SENDER_LENGTH = 128
+NAMESPACE_SEPARATOR = ":"  # "<channel>:<id>": conversations of the other channels (Slack), never REST's
+OTHER_CHANNEL = '"sender" may not contain ":": ids of the form "<channel>:…" belong to other channels\' conversations'
 MAX_MESSAGE_LENGTH = 5000
 MAX_METADATA_BYTES = 4096
 TOO_FAST = "You're sending messages faster than I can read them: please wait a minute, then try again."
@@ -53,6 +60,8 @@ class RestWithSourceInput(RestInput):
         sender = _body(request).get("sender")
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
             raise InvalidUsage(f'"sender" must be a conversation id of 1 to {MAX_SENDER_LENGTH} characters')
+        if NAMESPACE_SEPARATOR in sender:
+            raise InvalidUsage(OTHER_CHANNEL)
         # Called first for every message: the place to count it.
         if not (self.per_source.allow(_source(request)) and self.per_conversation.allow(sender)):
             raise SanicException(TOO_FAST, status_code=429)

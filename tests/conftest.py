@@ -40,6 +40,7 @@ class Deployment:
     api_token: str  # Rasa's HTTP API is enabled with it, so tests can read conversations' trackers
     cluster: Cluster | None = None
     restarted: list[Cluster] = field(default_factory=list)
+    mail_dir: Path | None = None  # the local mail server's Maildir: every mail sent lands in its new/
 
     def process(self, name: str):
         """The server's current process (the latest, if it was restarted)."""
@@ -94,17 +95,21 @@ def database_url(request, tmp_path):
 
 
 def new_ports() -> Ports:
-    return Ports(rasa=free_port(), actions=free_port(), web=free_port(), credly=free_port(), slack=free_port())
+    return Ports(
+        rasa=free_port(), actions=free_port(), web=free_port(), credly=free_port(), slack=free_port(), mail=free_port()
+    )
 
 
 def _deploy(model: Path, workdir: Path, database_url: str, ports: Ports | None = None, env: dict | None = None):
     ports = ports or new_ports()
     deployment = Deployment(ports, database_url, workdir / "uploads", workdir / "logs", secrets.token_urlsafe(16))
+    deployment.mail_dir = workdir / "mail"
     env = {
         "DATABASE_URL": database_url,
         "ACTS_UPLOAD_DIR": str(deployment.upload_dir),
         "ACTS_RASA_API_TOKEN": deployment.api_token,
         "ACTS_CONVERSATIONS_DB": str(workdir / "conversations.db"),
+        "ACTS_MAIL_DIR": str(deployment.mail_dir),
         "ACTS_ACTION_SERVER_TOKEN": secrets.token_urlsafe(16),  # every test deployment runs with it
         **(env or {}),
     }
@@ -155,10 +160,11 @@ def http_from(address: str | None = None) -> requests.Session:
 class Chat:
     """One conversation with the running assistant over its REST channel, from its own address."""
 
-    def __init__(self, rasa_port: int, sender: str) -> None:
+    def __init__(self, rasa_port: int, sender: str, mail_dir: Path | None = None) -> None:
         self.url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
         self.sender = sender
         self.http = http_from()
+        self.mail_dir = mail_dir  # the learner's inbox: the local mail server's Maildir
 
     def say(self, text: str, metadata: dict | None = None) -> list[dict]:
         body = {"sender": self.sender, "message": text}
@@ -174,4 +180,4 @@ class Chat:
 
 @pytest.fixture
 def chat(servers, request):
-    return Chat(servers.ports.rasa, sender=f"test-{request.node.name[:80]}-{secrets.token_hex(3)}")
+    return Chat(servers.ports.rasa, f"test-{request.node.name[:80]}-{secrets.token_hex(3)}", servers.mail_dir)

@@ -6,9 +6,12 @@ const VERSION = 1;
 const MAX_ENTRIES = 300;
 const KEEP_MS = 24 * 60 * 60 * 1000;
 
+// The id is the conversation's only key on the bot server: 128 random bits (32 hex digits), not
+// guessable. Not crypto.randomUUID: a UUID keeps only 122 random bits. No ":" either: ids with one
+// belong to other channels' conversations ("slack:U…") and the bot server refuses them.
+const ID_PATTERN = /^[0-9a-f]{32}$/;
+
 function newId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  // crypto.randomUUID only exists on https pages (and localhost).
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -27,7 +30,8 @@ export class ChatState {
       saved = null; // storage switched off or damaged: start afresh
     }
     const fresh = saved && saved.version === VERSION && Date.now() - saved.updated < KEEP_MS;
-    if (fresh && typeof saved.sender === 'string' && Array.isArray(saved.transcript)) {
+    // An id of an older widget (a UUID) is replaced: a new conversation rather than a weaker id.
+    if (fresh && ID_PATTERN.test(saved.sender) && Array.isArray(saved.transcript)) {
       Object.assign(this, { sender: saved.sender, transcript: saved.transcript, upload: saved.upload || null });
     } else {
       this.restart();
