@@ -231,25 +231,6 @@ ACTION_SERVER_TOKEN_FILE = "action-server.token"
 
 def action_server_token() -> str:
     """The token Rasa sends to the action server: ACTS_ACTION_SERVER_TOKEN in production; on a laptop a
-    random one kept in var/action-server.token, made on first use with mode 0600. It is
-    written to a private temporary file and linked into place, so two processes starting at once
-    never both write it and neither ever reads it half-written."""
+    random one kept in var/action-server.token, made on first use with mode 0600 (_secret_file)."""
     configured = os.environ.get("ACTS_ACTION_SERVER_TOKEN", "").strip()
-    if configured:
-        return configured
-    path = VAR / ACTION_SERVER_TOKEN_FILE
-    if not path.exists():
-        import secrets
-        import tempfile
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".token-")  # mode 0600
-        try:
-            with os.fdopen(descriptor, "w", encoding="ascii") as file:
-                file.write(secrets.token_urlsafe(32))
-            os.link(draft, path)  # fails if another process got there first: theirs is kept
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(draft)
-    return path.read_text(encoding="ascii").strip()
+    return configured or _secret_file(VAR / ACTION_SERVER_TOKEN_FILE)
