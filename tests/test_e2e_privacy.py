@@ -6,6 +6,7 @@ import secrets
 
 from bot.reading.orcid import orcid_check_digit
 from bot.reading.references import parse_reference
+from bot.settings import credly_webhook_secret
 from tests.conftest import Chat
 from tests.conversations import code_for, upload
 from tests.files import make_pdf
@@ -54,7 +55,9 @@ def test_a_whole_application_status_and_review_leave_no_personal_data_in_the_log
 
     logs = "\n".join(path.read_text(errors="replace") for path in servers.log_dir.glob("*.log"))
     assert logs  # the servers do log: at their default level (INFO)
+    action_token = servers.cluster.env["ACTS_ACTION_SERVER_TOKEN"]
     secrets_ = (email, name, orcid, organisation, marker.decode(), f"{reference} {email}", code, status_code, token)
+    secrets_ += (action_token, credly_webhook_secret())
     for secret in secrets_:
         assert secret not in logs, secret
 
