@@ -13,15 +13,15 @@ one conditional UPDATE that only one of them wins.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.notices import sending
 from bot.notices.outbox import NoticeClaim, NoticeOutbox
+from bot.retrying import backoff
 from bot.store.applications import ApplicationStore
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,7 @@ Sender = Callable[[ApplicationStore, NoticeClaim, Callable[..., object]], None]
 def retry_delay(attempt: int, retry_after: float | None = None) -> timedelta:
     """The wait after failed try number `attempt`: doubling from 15 s, capped at an hour, and never
     shorter than Slack's Retry-After."""
-    delay = min(MAX_DELAY, FIRST_DELAY * 2 ** min(attempt - 1, 20))
-    if retry_after:
-        delay = max(delay, timedelta(seconds=retry_after))
-    return delay
+    return backoff(attempt, FIRST_DELAY, MAX_DELAY, retry_after)
 
 
 def max_attempts() -> int:
@@ -137,28 +134,3 @@ def deliver_quietly(store: ApplicationStore, notice_id: int | None) -> Delivery 
     except Exception as error:
         log.warning("notice %d: the try right away failed: %s", notice_id, type(error).__name__)
         return None
-
-
-def background(store_of: Callable[[object], ApplicationStore]):
-    """An aiohttp cleanup context running the worker in the web service (beside the badge-issuing
-    worker) every ACTS_NOTICE_POLL_SECONDS; several services may run it at once."""
-
-    async def notice_worker(app) -> AsyncIterator[None]:
-        seconds = poll_seconds()
-        task = asyncio.get_running_loop().create_task(_deliver_forever(store_of(app), seconds)) if seconds > 0 else None
-        yield
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-    return notice_worker
-
-
-async def _deliver_forever(store: ApplicationStore, seconds: float) -> None:
-    worker = NoticeWorker(store)
-    while True:
-        try:
-            await asyncio.to_thread(worker.run_due)
-        except Exception as error:  # the worker never dies of one bad round; the next one tries again
-            log.warning("notice round failed: %s", type(error).__name__)
-        await asyncio.sleep(seconds)

@@ -25,6 +25,7 @@ from bot.applying.catalogue import load_catalogue
 from bot.credly.client import CredlyClient, CredlyRejected, CredlyUnavailable, IssuedBadge, Recipient
 from bot.notices.tell import tell_learner
 from bot.reading.names import split_name
+from bot.retrying import backoff
 from bot.settings import CredlySettings, credly
 from bot.store.applications import APPROVED, ApplicationStore
 from bot.store.issuing import Claim, IssuingOutbox
@@ -46,10 +47,7 @@ class NoTemplate(Exception):
 def retry_delay(attempt: int, retry_after: float | None = None) -> timedelta:
     """The wait after failed try number `attempt`: doubling from 30 s, capped at an hour, and never
     shorter than Credly's Retry-After."""
-    delay = min(MAX_DELAY, FIRST_DELAY * 2 ** min(attempt - 1, 20))
-    if retry_after:
-        delay = max(delay, timedelta(seconds=retry_after))
-    return delay
+    return backoff(attempt, FIRST_DELAY, MAX_DELAY, retry_after)
 
 
 def error_kind(error: BaseException) -> str:

@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import traceback
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -324,25 +324,32 @@ def _route(request: web.Request) -> str:
     return resource.canonical if resource is not None else "(no route)"
 
 
-async def issuing_worker(app: web.Application) -> AsyncIterator[None]:
-    """The badge-issuing outbox's worker runs in the web service, which every deployment starts:
-    every ACTS_ISSUING_POLL_SECONDS it tries the badges that are due (0 turns it off). Several web
-    services may run it at once: each badge is claimed by one of them at a time."""
-    seconds = poll_seconds()
-    task = asyncio.get_running_loop().create_task(_issue_badges(app[STORE], seconds)) if seconds > 0 else None
-    yield
-    if task is not None:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+def every(seconds: float, what: str, make_round: Callable[[ApplicationStore], Callable[[], object]]):
+    """A cleanup context that runs a worker's round in the web service, which every deployment starts,
+    every `seconds` (0 turns it off), in a thread so requests go on meanwhile. Several web services may
+    run it at once: the outboxes' claims give each item to one of them at a time. A failed round is
+    logged (its kind only) and the next one tries again."""
+
+    async def worker(app: web.Application) -> AsyncIterator[None]:
+        task = (
+            asyncio.get_running_loop().create_task(_rounds(make_round(app[STORE]), seconds, what))
+            if seconds > 0
+            else None
+        )
+        yield
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    return worker
 
 
-async def _issue_badges(store: ApplicationStore, seconds: float) -> None:
-    issuer = background_issuer(store)
+async def _rounds(run_round: Callable[[], object], seconds: float, what: str) -> None:
     while True:
         try:
-            await asyncio.to_thread(issuer.run_due)
+            await asyncio.to_thread(run_round)
         except Exception as error:  # the worker never dies of one bad round; the next one tries again
-            log.warning("badge issuing round failed: %s", type(error).__name__)
+            log.warning("%s round failed: %s", what, type(error).__name__)
         await asyncio.sleep(seconds)
 
 
@@ -351,8 +358,9 @@ def make_app(store: ApplicationStore | None = None, webhook_secret: str | None =
     app[STORE] = store or ApplicationStore()
     app[WEBHOOK_SECRET] = (webhook_secret or credly_webhook_secret()).encode("utf-8")
     app[WEBHOOK_LIMIT] = SlidingWindow(webhooks_per_minute())
-    app.cleanup_ctx.append(issuing_worker)
-    app.cleanup_ctx.append(notices.background(lambda app: app[STORE]))  # the reviewers' posts, learners' news
+    # The badges owed (ACTS_ISSUING_POLL_SECONDS); the reviewers' posts, learners' news (ACTS_NOTICE_POLL_SECONDS).
+    app.cleanup_ctx.append(every(poll_seconds(), "badge issuing", lambda store: background_issuer(store).run_due))
+    app.cleanup_ctx.append(every(notices.poll_seconds(), "notice", lambda store: notices.NoticeWorker(store).run_due))
     app.router.add_get("/health", health)
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/upload/{token}", upload_page)
