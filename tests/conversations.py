@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import mailbox
 import re
 import secrets
 import time
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 import requests
 
 from tests.conftest import Chat
 from tests.files import pdf_bytes
+from tests.maildir import all_mail
 
 
 def new_learner(deployment) -> tuple[Chat, str]:
     tag = secrets.token_hex(4)
-    chat = Chat(deployment.ports.rasa, sender=f"apply-{tag}")
-    chat.mail_dir = deployment.mail_dir  # where the learner reads their mail (the local mail server's Maildir)
-    return chat, f"jane.{tag}@uni.edu"
+    return Chat(deployment.ports.rasa, f"apply-{tag}", deployment.mail_dir), f"jane.{tag}@uni.edu"
 
 
 def mails_to(mail_dir: Path, address: str) -> list[str]:
     """The text of every mail the local mail server filed for `address`, oldest first."""
-    found = []
-    for _, message in sorted(mailbox.Maildir(mail_dir, create=False).items(), key=lambda kv: kv[1].get_date()):
-        if message["To"] and address.lower() in message["To"].lower():
-            parsed = BytesParser(policy=policy.default).parsebytes(message.as_bytes())
-            found.append(parsed.get_body(preferencelist=("plain",)).get_content())
-    return found
+    return [mail.text for mail in all_mail(mail_dir) if address.lower() in str(mail.message["To"] or "").lower()]
 
 
 CODE = re.compile(r"code is (\d{6})")
@@ -38,8 +29,7 @@ CODE = re.compile(r"code is (\d{6})")
 
 def codes_to(mail_dir: Path, address: str) -> list[str]:
     """The one-time codes mailed to `address`, oldest first (other mail, such as decisions, left out)."""
-    mails = mails_to(mail_dir, address) if (mail_dir / "new").exists() else []
-    return [found.group(1) for found in map(CODE.search, mails) if found]
+    return [found.group(1) for found in map(CODE.search, mails_to(mail_dir, address)) if found]
 
 
 def code_for(mail_dir: Path, address: str, seen: int = 0, timeout: float = 30.0) -> str:

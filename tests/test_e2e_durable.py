@@ -30,12 +30,11 @@ def start_applying(chat: Chat) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["killed", "restarted"])
 def test_an_application_continues_at_the_same_question_after_the_server_stops(deployment, sig):
-    chat = Chat(deployment.ports.rasa, sender=f"durable-{sig.name}-{secrets.token_hex(4)}")
+    chat = Chat(deployment.ports.rasa, f"durable-{sig.name}-{secrets.token_hex(4)}", deployment.mail_dir)
     start_applying(chat)
     deployment.stop("rasa", sig)
     deployment.restart("rasa")
     # The next answer is the email: the form is at the same question, with everything said so far.
-    chat.mail_dir = deployment.mail_dir
     assert "organisation" in prove_address(chat, f"ada.{secrets.token_hex(3)}@uni.edu")
     assert "ORCID" in chat.text("Analytical Engines Ltd")
     summary = chat.text("skip")

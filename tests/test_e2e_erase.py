@@ -12,9 +12,7 @@ from tests.test_e2e_status import ask_status
 
 
 def chat_of(servers, who: str) -> Chat:
-    chat = Chat(servers.ports.rasa, sender=f"{who}-{secrets.token_hex(3)}")
-    chat.mail_dir = servers.mail_dir
-    return chat
+    return Chat(servers.ports.rasa, f"{who}-{secrets.token_hex(3)}", servers.mail_dir)
 
 
 def test_a_learner_deletes_their_data_with_a_code_and_a_stranger_cannot(servers):

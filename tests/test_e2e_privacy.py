@@ -24,8 +24,7 @@ def test_a_whole_application_status_and_review_leave_no_personal_data_in_the_log
     surname = "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(7)).capitalize()
     name, email, orcid = f"Zelda {surname}-Quixote", f"zelda.{tag}@private.example", unique_orcid()
     organisation, marker = f"Secret Institute {tag}", f"file-content-{tag}".encode()
-    chat = Chat(servers.ports.rasa, sender=f"privacy-{tag}")
-    chat.mail_dir = servers.mail_dir
+    chat = Chat(servers.ports.rasa, f"privacy-{tag}", servers.mail_dir)
     chat.text("I'd like to apply for the Team Science Fundamentals badge")
     chat.text("yes")
     chat.text("ACTS Team Science Fundamentals training")
