@@ -26,7 +26,7 @@ from bot.store.conversations import ConversationLog
 from bot.store.db import DatabaseUnavailable
 from bot.store.retention import conversations_db
 
-ERASE_SLOTS = (*SLOTS, "erase_confirmed", "erase_email")
+ERASE_SLOTS = (*SLOTS, "erase_confirmed")
 CONFIRM = (
     "This permanently deletes everything we keep about you: your applications' details, the documents you "
     "uploaded and our conversations. What stays is a record without your personal data of what was decided "

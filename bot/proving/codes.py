@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.channels.source import keyed_hash
@@ -133,7 +133,7 @@ class EmailCodes:
         try:
             self.send(code_mail(normalised(address), code, purpose, int(VALID_FOR.total_seconds() // 60)))
         except MailError:
-            self.store.transaction(lambda session: session.execute(_delete(row.id)))
+            self.store.transaction(lambda session: session.execute(delete(EmailCode).where(EmailCode.id == row.id)))
             return Sent.MAIL_FAILED
         self.store.transaction(
             lambda session: session.execute(
@@ -194,19 +194,9 @@ class EmailCodes:
         """Deletes every code of an address (its data is being erased)."""
 
         def work(session: Session) -> int:
-            return session.execute(_delete_where(EmailCode.address_key == _address_key(address))).rowcount
+            return session.execute(delete(EmailCode).where(EmailCode.address_key == _address_key(address))).rowcount
 
         return self.store.transaction(work)
-
-
-def _delete(code_id: int):
-    return _delete_where(EmailCode.id == code_id)
-
-
-def _delete_where(condition):
-    from sqlalchemy import delete
-
-    return delete(EmailCode).where(condition)
 
 
 def _lock(session: Session, address_key: str) -> None:
