@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python3) $(shell command -v python3.10))
 
 FAQ_RESPONSES := data/nlu/faq_responses.yml
-TRAINING_INPUTS := config.yml domain.yml $(FAQ_RESPONSES) $(shell find data -name '*.yml' 2>/dev/null) $(wildcard rasa_plugins/*.py)
+TRAINING_INPUTS := config.yml domain.yml $(FAQ_RESPONSES) $(shell find data -name '*.yml' 2>/dev/null) $(wildcard rasa_plugins/nlu/*.py)
 
 .PHONY: help install train run shell test lint validate browser bench eval lock clean
 
@@ -55,10 +55,10 @@ $(MODEL): $(TRAINING_INPUTS) | $(STAMP)
 	@touch $@
 
 run: $(MODEL)
-	$(PY) -m bot.serve
+	$(PY) -m launcher
 
 shell: $(MODEL)
-	$(RASA) shell --model $(MODEL) --port 5006 --endpoints "$$($(PY) -m bot.serve --shell-endpoints)"  # 5005 belongs to `make run`
+	$(RASA) shell --model $(MODEL) --port 5006 --endpoints "$$($(PY) -m launcher --shell-endpoints)"  # 5005 belongs to `make run`
 
 test: $(MODEL) lint validate browser
 	$(PY) -m pytest tests

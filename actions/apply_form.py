@@ -15,12 +15,12 @@ from actions.forms import InterruptibleForm, latest_intent
 from actions.proving import SENT_TO, ask_for_code, is_proven, read_code_reply
 from bot.applying import steps
 from bot.applying.catalogue import load_catalogue
-from bot.channels.slack.files import attach_shared_file
-from bot.channels.source import SHARED_FILES_KEY, identity_of
+from bot.identity import SHARED_FILES_KEY, identity_of
 from bot.notices.tell import queue_review_post
 from bot.notices.worker import RIGHT_AWAY_SECONDS, deliver_quietly
 from bot.proving.replies import read_reply
 from bot.settings import public_web_url, slack
+from bot.slack.files import attach_shared_file
 from bot.store.applications import ApplicationStore, UploadRejected
 from bot.store.conversations import REDACTED
 from bot.store.db import DatabaseUnavailable

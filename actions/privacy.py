@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.proving import codes, is_proven
 from actions.status import DATABASE_DOWN, SLOTS, ValidateStatusForm, _identity
-from bot.channels.source import Identity
+from bot.identity import Identity
 from bot.store import personal_data
 from bot.store.applications import ApplicationStore
 from bot.store.conversations import ConversationLog

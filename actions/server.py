@@ -6,7 +6,7 @@ conversation with every slot in it, which Rasa then writes to its log. This one 
 127.0.0.1 unless told otherwise (ACTS_BIND_HOST, for containers), allows no cross-origin calls,
 answers a failure with its type only, and answers nothing but its health check (`GET /health`,
 spelled exactly so) to a caller without the token ACTS_ACTION_SERVER_TOKEN (Rasa sends it as
-`?token=`, from the endpoints.yml that bot/serve.py writes). Without a token it does not start:
+`?token=`, from the endpoints.yml that launcher/servers.py writes). Without a token it does not start:
 `make run` passes the one it keeps in var/ (bot.settings.action_server_token); ACTS_ACTION_SERVER_INSECURE=1
 runs it open anyway, for a throwaway experiment only.
 """

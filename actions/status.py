@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import InterruptibleForm
 from actions.proving import SENT_TO, ask_for_code, is_proven, read_code_reply
-from bot.channels.source import identity_of, source_of
+from bot.identity import identity_of, source_of
 from bot.proving.replies import read_reply
 from bot.reading.emails import check_email
 from bot.reading.references import no_reference_at_hand, parse_reference

@@ -4,7 +4,7 @@ Both are trained on the same NLU data, domain, rules and stories (copied into a
 work directory). Stock means Rasa as `pip install rasa==3.6.21` gives it, in its
 own virtualenv (.venv-stock: pip's own choice of dependency versions, so no
 jsonschema pin), with the config.yml that `rasa init` writes. Each is started as
-`make run` starts it (bot.serve; stock without the project's web service), then
+`make run` starts it (launcher.servers; stock without the project's web service), then
 driven over REST by a separate load process (bench.load) at 1, 8 and 32
 concurrent conversations. Prints a Markdown table with ratios and writes
 bench/results.json.
@@ -26,7 +26,7 @@ import requests
 
 from bench.procs import process_groups_rss_bytes
 from bench.workload import FIRST_QUESTION
-from bot.serve import ROOT, Cluster, Ports, base_env, endpoints_file, free_port, services
+from launcher.servers import ROOT, Cluster, Ports, base_env, endpoints_file, free_port, services
 
 STOCK_VENV = ROOT / ".venv-stock"
 STOCK_PYTHON = STOCK_VENV / "bin" / "python"
@@ -50,7 +50,7 @@ TARGETS = {
 # load test. Every message still goes through the limiter, so its cost is measured.
 BENCH_SOURCE_LIMIT = "1000000"
 # The second project row keeps conversations in memory only, so the price of durability shows.
-MEMORY_STORE = "tracker_store:\n  type: rasa_plugins.tracker_store.LiveTrackerStore\n"
+MEMORY_STORE = "tracker_store:\n  type: rasa_plugins.runtime.tracker_store.LiveTrackerStore\n"
 
 # In smoke mode stock Rasa trains for one epoch: the same code paths, a fraction of the time.
 SMOKE_STOCK_CONFIG = """recipe: default.v1

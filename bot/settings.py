@@ -101,7 +101,7 @@ def _secret_file(path: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
-# The local Credly emulator (bot/credly/emulator.py) that `make run` and the tests start when no
+# The local Credly emulator (emulators/credly.py) that `make run` and the tests start when no
 # Credly credentials are configured. Its token is not a secret: only the emulator accepts it.
 EMULATOR_ORGANIZATION = "acts-local"
 EMULATOR_TOKEN = "local-emulator-token"
@@ -186,7 +186,7 @@ def slack() -> SlackSettings | None:
     )
 
 
-# The local SMTP server that `make run` starts (bot/mail/local_server.py) files mail into a Maildir.
+# The local SMTP server that `make run` starts (emulators/mail.py) files mail into a Maildir.
 LOCAL_SMTP_PORT = 8025
 SMTP_SECURITY = ("none", "starttls", "tls")
 

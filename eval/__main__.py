@@ -1,7 +1,7 @@
 """`make eval`: ask the assistant the dev set, the real-style questions, the out-of-scope traps and the FAQ
 paraphrases; print the scores.
 
-python -m eval                 # starts the assistant on free ports (bot.serve), asks, stops it
+python -m eval                 # starts the assistant on free ports (launcher.servers), asks, stops it
 python -m eval --url http://localhost:5005   # asks an assistant that is already running
 python -m eval --check         # exits 1 when a score is below its target
 python -m eval --misses        # also lists every reply that was not right
@@ -28,7 +28,7 @@ TARGETS = {"dev": 0.90, "real style": 0.90, "out of scope": 0.97, "paraphrases":
 @contextlib.contextmanager
 def started_assistant(model: Path | None) -> Iterator[str]:
     """A fresh assistant on free ports with its own database, as the end-to-end tests start it."""
-    from bot.serve import DEFAULT_MODEL, Ports, free_port, running
+    from launcher.servers import DEFAULT_MODEL, Ports, free_port, running
 
     with tempfile.TemporaryDirectory(prefix="acts-eval-") as tmp:
         work = Path(tmp)

@@ -3,7 +3,7 @@
     python -m eval.calibration
 
 Each training example is classified by a model trained on the other folds (the same char n-grams and
-logistic regression as rasa_plugins/intent_classifier.py). For each threshold: the share answered right,
+logistic regression as rasa_plugins/nlu/intent_classifier.py). For each threshold: the share answered right,
 answered wrong (a confident wrong intent: the worst outcome for a learner) and sent to "Did you mean"
 (below the threshold, or the top two closer than the ambiguity margin). The score weighs a wrong answer
 as WRONG_COST right ones. Never the dev set: it only measures.
@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from rasa_plugins.intent_classifier import char_ngrams, normalise
+from rasa_plugins.nlu.intent_classifier import char_ngrams, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 WRONG_COST = 1.0  # a confident wrong answer costs a learner as much as a right one helps; "Did you mean" neither

@@ -23,7 +23,7 @@ from bot.answers.faq import Faq, load_faq
 CREDLY_SUPPORT = "credly_support"
 APPLY, STATUS, DOCUMENT = "apply", "status", "document"
 
-# Signature phrases of each seed answer (tests/test_eval_scoring.py checks that each is in its
+# Signature phrases of each seed answer (tests/unit/eval/test_eval_sets.py checks that each is in its
 # own answer in bot/content/faq.yml and in no other seed answer).
 SIGNATURES: dict[str, tuple[str, ...]] = {
     "faq_what_is_badge": ("verifiable, portable credential", "stackable"),

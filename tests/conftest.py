@@ -14,7 +14,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine, text
 
-from bot.serve import DEFAULT_MODEL, Cluster, Ports, free_port, running
+from launcher.servers import DEFAULT_MODEL, Cluster, Ports, free_port, running
 
 # The PostgreSQL these machines run (trust auth); each test session gets a fresh database in it.
 POSTGRES_ADMIN_URL = os.environ.get("ACTS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

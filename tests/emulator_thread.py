@@ -10,9 +10,9 @@ from contextlib import contextmanager
 import requests
 from aiohttp import web
 
-from bot.credly.emulator import ORG, make_app
-from bot.serve import free_port
 from bot.settings import EMULATOR_ORGANIZATION, EMULATOR_TOKEN
+from emulators.credly import ORG, make_app
+from launcher.servers import free_port
 
 TEMPLATE = "7f6a3c1e-2b4d-4e8f-9a1b-5c6d7e8f9a0b"  # the catalogue's Team Science Fundamentals template
 

@@ -1,4 +1,4 @@
-"""Reading the mail the assistant sent, from the local mail server's Maildir (bot/mail/local_server.py):
+"""Reading the mail the assistant sent, from the local mail server's Maildir (emulators/mail.py):
 how tests get one-time codes and decision mails, never from a log."""
 
 from __future__ import annotations

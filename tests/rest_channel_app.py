@@ -10,8 +10,8 @@ import json
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from bot.channels.source import SOURCE_KEY
-from rasa_plugins.rest_channel import RestWithSourceInput
+from bot.identity import SOURCE_KEY
+from rasa_plugins.channels.rest import RestWithSourceInput
 
 
 async def echo(message: UserMessage) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import requests
 from aiohttp import web
 
-from bot.channels.slack.emulator import (
+from emulators.slack import (
     DELIVERY_TIMEOUT,
     EMULATOR_APP_ID,
     EMULATOR_BOT_ID,

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.serve import Cluster, Service, free_port
 from bot.store.applications import ApplicationStore
 from bot.store.db import migrate
+from launcher.servers import Cluster, Service, free_port
 from tests.emulator_thread import RunningEmulator, emulator
 
 
@@ -46,7 +46,7 @@ def web_service(workdir: Path, database_url: str | None = None, **env: str) -> I
         }
         service = Service(
             name="web",
-            argv=[sys.executable, "-m", "bot.channels.web", "--port", str(port)],
+            argv=[sys.executable, "-m", "bot.web", "--port", str(port)],
             health_url=f"http://127.0.0.1:{port}/health",
             public_url="",
         )

@@ -1,1 +1,2 @@
-"""Credly: the Web Service API client, and a local emulator of the part of the API it uses."""
+"""Credly: the Web Service API client and the sync of badge states (a local emulator of the API is
+emulators/credly.py)."""

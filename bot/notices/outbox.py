@@ -43,7 +43,7 @@ class NoticeClaim:
 
 @dataclass(frozen=True)
 class Waiting:
-    """A notice not delivered yet (or given up), as `python -m bot.notices.cli` lists it."""
+    """A notice not delivered yet (or given up), as `python -m bot.commands.notices` lists it."""
 
     id: int
     kind: str
@@ -145,7 +145,7 @@ class NoticeOutbox:
         return next_attempt if self._release(claim, next_attempt_at=next_attempt, last_error=error[:80]) else None
 
     def give_up(self, claim: NoticeClaim, error: str) -> bool:
-        """Stops trying: the notice stays, marked given up, for `python -m bot.notices.cli` to show."""
+        """Stops trying: the notice stays, marked given up, for `python -m bot.commands.notices` to show."""
         return self._release(claim, given_up_at=self.clock(), last_error=error[:80])
 
     def drop(self, claim: NoticeClaim) -> None:

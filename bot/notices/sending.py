@@ -16,11 +16,11 @@ from functools import lru_cache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.channels.slack.notify import send_news
 from bot.mail.sending import MailError, send_mail
 from bot.notices.mails import decision_mail
 from bot.notices.outbox import MAIL, REVIEW_POST, SLACK_DM, NoticeClaim
 from bot.settings import SlackSettings, slack
+from bot.slack.notify import send_news
 from bot.store.applications import ApplicationStore
 
 DEFAULT_SLACK_TIMEOUT = 10.0
@@ -52,7 +52,7 @@ def deliver(store: ApplicationStore, claim: NoticeClaim, progress: Callable[...,
     """Sends the notice, or raises. `progress` records a step done (the reviewers' post) for retries."""
     reference = claim.payload.get("reference")
     if claim.kind == REVIEW_POST:
-        from bot.channels.slack.reviewing import post_for_review  # it imports the reviewing code, which imports us
+        from bot.slack.reviewing import post_for_review  # it imports the reviewing code, which imports us
 
         settings, client = _slack()
         if not settings.review_channel:

@@ -4,7 +4,7 @@ A try claims the notice (bot/notices/outbox.py), sends it (bot/notices/sending.p
 A failed try gives the notice back with the next try later and later (15 s, 30 s, 1, 2, 4 ...
 minutes, at most an hour apart, and never sooner than Slack's Retry-After asks), recording the kind
 of error only. After ACTS_NOTICE_MAX_ATTEMPTS tries (20 by default: about 13 hours) the notice is
-given up: logged, and listed by `python -m bot.notices.cli` until someone sends it again.
+given up: logged, and listed by `python -m bot.commands.notices` until someone sends it again.
 
 Delivery is at least once: a try whose answer was lost (a timeout after Slack or the mail server
 had taken it) is tried again. Two workers never send one notice at the same time: each claim is

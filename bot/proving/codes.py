@@ -24,7 +24,7 @@ from enum import Enum
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.channels.source import keyed_hash
+from bot.identity import keyed_hash
 from bot.mail.sending import Mail, MailError, send_mail
 from bot.proving.mail import code_mail
 from bot.store.applications import ApplicationStore

@@ -22,7 +22,7 @@ from bot.store.issuing import IssuingOutbox
 from bot.store.models import Application
 
 DECIDABLE = (SUBMITTED, UNDER_REVIEW)
-RETRIED = "it is retried automatically; `python -m bot.reviewing.cli pending` shows it"
+RETRIED = "it is retried automatically; `python -m bot.commands.review pending` shows it"
 
 
 class ReviewError(Exception):
@@ -138,7 +138,7 @@ class Reviews:
         if not application.credly_badge_id:
             raise ReviewError(
                 f"{reference} is approved, but its badge is still being issued, so there is nothing to revoke "
-                "yet. Once `python -m bot.reviewing.cli pending` no longer lists it, revoke it."
+                "yet. Once `python -m bot.commands.review pending` no longer lists it, revoke it."
             )
         try:
             badge = self.credly().revoke_badge(application.credly_badge_id, reason.strip())

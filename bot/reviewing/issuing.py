@@ -9,7 +9,7 @@ longer if Credly's 429 asks for it) and the kind of error, never a message that 
 someone's data.
 
 Who tries: the approval itself, once, right away; then the web service every few seconds
-(ACTS_ISSUING_POLL_SECONDS), and `python -m bot.reviewing.cli issue-pending` from cron or by hand.
+(ACTS_ISSUING_POLL_SECONDS), and `python -m bot.commands.review issue-pending` from cron or by hand.
 """
 
 from __future__ import annotations

@@ -34,9 +34,9 @@ from sqlalchemy.orm import Session
 
 from bot.answers.faq import load_faq
 from bot.applying.catalogue import load_catalogue
-from bot.channels.source import Identity, keyed_hash
 from bot.credly.client import ACCEPTED, PENDING, REVOKED, CredlyClient, CredlyError
 from bot.credly.client import REJECTED as DECLINED
+from bot.identity import Identity, keyed_hash
 from bot.store.applications import APPROVED, REJECTED, SUBMITTED, UNDER_REVIEW, ApplicationStore
 from bot.store.applications import REVOKED as WITHDRAWN
 from bot.store.models import Applicant, Application, StatusLookup

@@ -1,6 +1,6 @@
 """Conversations on disk: every event of every conversation, appended in order, in an embedded SQLite file.
 
-The Rasa server's tracker store (rasa_plugins/tracker_store.py) writes here through one writer
+The Rasa server's tracker store (rasa_plugins/runtime/tracker_store.py) writes here through one writer
 thread that commits the pending writes of all conversations together (a group commit): the event
 loop never waits for the disk, and one fsync covers many conversations. A write is acknowledged
 once it is committed with `synchronous=FULL`, so what was acknowledged survives a killed process,
