@@ -29,7 +29,7 @@ help:
 	@echo "make check  the fast inner loop: lint, data validation and the unit tests (no model, no servers)"
 	@echo "make train  (re)train the model if data or config changed"
 	@echo "make shell  talk to the assistant in the terminal (needs the action server: make run)"
-	@echo "make eval   score the answers to real learners' questions, traps and paraphrases (README, Evaluation)"
+	@echo "make eval   score the answers to real learners' questions, traps and paraphrases (docs/evaluation.md)"
 	@echo "make bench  measure this assistant against stock Rasa (20-35 minutes, most of it training stock Rasa)"
 
 install: $(STAMP)

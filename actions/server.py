@@ -16,13 +16,14 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 import sys
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
+
+from bot.settings import action_server_insecure, bind_host, configured_action_server_token
 
 log = logging.getLogger(__name__)
 OPEN_METHODS = ("GET", "HEAD")
@@ -83,12 +84,12 @@ def make_app(token: str | None) -> Sanic:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="The ACTS badge assistant's action server")
-    parser.add_argument("--host", default=os.environ.get("ACTS_BIND_HOST") or "127.0.0.1")
+    parser.add_argument("--host", default=bind_host())
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    token = os.environ.get("ACTS_ACTION_SERVER_TOKEN", "").strip() or None  # make run passes its own
-    if not token and os.environ.get("ACTS_ACTION_SERVER_INSECURE") != "1":
+    token = configured_action_server_token()  # make run passes its own
+    if not token and not action_server_insecure():
         print(NO_TOKEN, file=sys.stderr)
         sys.exit(2)
     make_app(token).run(args.host, args.port, workers=1, access_log=False)

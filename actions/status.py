@@ -21,9 +21,9 @@ from bot.proving.replies import read_reply
 from bot.reading.emails import check_email
 from bot.reading.references import no_reference_at_hand, parse_reference
 from bot.reviewing.status import StatusDesk
-from bot.settings import credly_client_for_learners
 from bot.store.applications import ApplicationStore
 from bot.store.db import DatabaseUnavailable
+from bot.wiring import credly_client_for_learners
 
 SLOTS = ("status_reference", "status_email", "status_code", "status_by_code", SENT_TO)
 NOT_A_REFERENCE = "That doesn't look like an application reference: it looks like ACTS-7KQ2-M9XD."

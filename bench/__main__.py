@@ -46,7 +46,7 @@ TARGETS = {
     "faq_accuracy": (">=", 1.0),
 }
 # The load comes from one address, and its thousand messages a minute are the point: the project's
-# per-source limit (300 a minute, README "Reliability") is raised for it, as an operator would for a
+# per-source limit (300 a minute, docs/reliability.md) is raised for it, as an operator would for a
 # load test. Every message still goes through the limiter, so its cost is measured.
 BENCH_SOURCE_LIMIT = "1000000"
 # The second project row keeps conversations in memory only, so the price of durability shows.

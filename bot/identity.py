@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.settings import VAR
+from bot.settings import secret_key
 
 RESERVED_PREFIX = "acts_"
 SOURCE_KEY = "acts_source"
@@ -58,19 +56,7 @@ def identity_of(metadata: object, input_channel: str | None) -> Identity | None:
 
 @lru_cache(maxsize=1)
 def _secret() -> bytes:
-    """ACTS_SECRET_KEY in production; on a laptop, a random key kept under var/ (created once)."""
-    configured = os.environ.get("ACTS_SECRET_KEY", "").strip()
-    if configured:
-        return configured.encode()
-    path = VAR / "secret.key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(path, "x", encoding="ascii") as file:  # "x": two processes never both write it
-            os.chmod(path, 0o600)
-            file.write(secrets.token_hex(32))
-    except FileExistsError:
-        pass
-    return path.read_text(encoding="ascii").strip().encode()
+    return secret_key()
 
 
 def keyed_hash(text: str) -> str:

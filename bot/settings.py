@@ -1,4 +1,9 @@
-"""Run-time settings, all from the environment (secrets never live in the repository)."""
+"""Run-time settings: every environment variable the assistant reads is read here, and only here.
+
+Secrets never live in the repository: they come from the environment, or on a laptop from files made
+once under var/ (mode 0600). Each setting is read when it is asked for, not at import, so a test or
+a restarted worker sees the environment as it is now. docs/configuration.md lists them all.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,35 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
+
+
+def environment() -> dict[str, str]:
+    """The whole environment, for the launcher, which hands it on to the servers it starts."""
+    return dict(os.environ)
+
+
+def _number(name: str, default: float) -> float:
+    """A number from the environment, or the default when unset or empty."""
+    return float(os.environ.get(name) or default)
+
+
+def _whole(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def positive_whole(name: str, default: int) -> int:
+    """A positive whole number from the environment, or the default when unset or not one: a typo in a
+    limit must not switch the limit off."""
+    try:
+        value = int(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
 
 def database_url() -> str:
@@ -135,27 +163,19 @@ def credly() -> CredlySettings:
     )
 
 
-def credly_client():
-    """The Credly client for reviewers and webhooks: retries for as long as its attempts allow."""
-    return _client(credly(), _credly_timeout(), budget=None)
+def credly_timeout() -> float:
+    """Seconds one call to Credly may take (CREDLY_TIMEOUT_SECONDS)."""
+    return _number("CREDLY_TIMEOUT_SECONDS", 10.0)
 
 
-def credly_client_for_learners():
-    """The Credly client for a learner's status question: gives up after a few seconds, so a slow
-    Credly makes the answer "couldn't check right now" instead of a long wait."""
-    return _client(credly(), _credly_timeout(), budget=float(os.environ.get("ACTS_STATUS_CREDLY_SECONDS") or 4))
+def status_credly_seconds() -> float:
+    """How long a learner's status answer waits for Credly before saying "couldn't check right now"."""
+    return _number("ACTS_STATUS_CREDLY_SECONDS", 4.0)
 
 
-def _credly_timeout() -> float:
-    return float(os.environ.get("CREDLY_TIMEOUT_SECONDS") or 10)
-
-
-@lru_cache(maxsize=8)
-def _client(config: CredlySettings, timeout: float, budget: float | None):
-    """One client (one HTTP connection pool) per configuration, reused for every call."""
-    from bot.credly.client import CredlyClient
-
-    return CredlyClient(config.base_url, config.organization_id, config.token, timeout=timeout, budget=budget)
+def issuing_poll_seconds() -> float:
+    """How often the web service looks for badges to issue; 0 turns its worker off."""
+    return _number("ACTS_ISSUING_POLL_SECONDS", 5.0)
 
 
 SLACK_API = "https://slack.com/api/"
@@ -234,3 +254,85 @@ def action_server_token() -> str:
     random one kept in var/action-server.token, made on first use with mode 0600 (_secret_file)."""
     configured = os.environ.get("ACTS_ACTION_SERVER_TOKEN", "").strip()
     return configured or _secret_file(VAR / ACTION_SERVER_TOKEN_FILE)
+
+
+def action_server_insecure() -> bool:
+    """ACTS_ACTION_SERVER_INSECURE=1: the action server may start without a token (a test bench only)."""
+    return os.environ.get("ACTS_ACTION_SERVER_INSECURE") == "1"
+
+
+def configured_action_server_token() -> str | None:
+    """The token the environment gives the action server (make run passes its own), else None."""
+    return os.environ.get("ACTS_ACTION_SERVER_TOKEN", "").strip() or None
+
+
+def bind_host() -> str:
+    """The address the servers listen on: this machine only unless ACTS_BIND_HOST says otherwise."""
+    return os.environ.get("ACTS_BIND_HOST") or "127.0.0.1"
+
+
+def action_timeout_seconds() -> float:
+    """How long Rasa waits for the action server before the learner hears "something went wrong"."""
+    return _number("ACTS_ACTION_TIMEOUT_SECONDS", 8.0)
+
+
+def conversations_db() -> Path:
+    """The conversation store's SQLite file (Rasa's tracker store of make run)."""
+    return Path(os.environ.get("ACTS_CONVERSATIONS_DB") or VAR / "conversations.db")
+
+
+def conversation_retention_days() -> float:
+    return _number("ACTS_CONVERSATION_RETENTION_DAYS", 90.0)
+
+
+def document_retention_days() -> float:
+    return _number("ACTS_DOCUMENT_RETENTION_DAYS", 365.0)
+
+
+def upload_seconds() -> float:
+    """How long one upload may take to arrive whole, before the web service gives up on it."""
+    return _number("ACTS_UPLOAD_SECONDS", 300.0)
+
+
+def notice_slack_timeout() -> float:
+    """Seconds one Slack call of the notice worker may take."""
+    return _number("ACTS_NOTICE_SLACK_TIMEOUT_SECONDS", 10.0)
+
+
+def notice_max_attempts() -> int:
+    """Tries before a notice is given up (20: about 13 hours of backoff)."""
+    return _whole("ACTS_NOTICE_MAX_ATTEMPTS", 20)
+
+
+def notice_poll_seconds() -> float:
+    """How often the web service looks for notices to deliver; 0 turns its worker off."""
+    return _number("ACTS_NOTICE_POLL_SECONDS", 5.0)
+
+
+def credly_webhooks_per_minute(default: int) -> int:
+    return positive_whole("ACTS_CREDLY_WEBHOOKS_PER_MINUTE", default)
+
+
+def messages_per_conversation_per_minute(default: int) -> int:
+    return positive_whole("ACTS_MESSAGES_PER_CONVERSATION_PER_MINUTE", default)
+
+
+def messages_per_source_per_minute(default: int) -> int:
+    return positive_whole("ACTS_MESSAGES_PER_SOURCE_PER_MINUTE", default)
+
+
+def secret_key() -> bytes:
+    """The key of every keyed hash (message sources, email codes): ACTS_SECRET_KEY in production; on a
+    laptop a random one kept in var/secret.key, made on first use with mode 0600 (_secret_file)."""
+    configured = os.environ.get("ACTS_SECRET_KEY", "").strip()
+    return (configured or _secret_file(VAR / "secret.key")).encode()
+
+
+def contact(default: str) -> str:
+    """Where a learner reaches a person (ACTS_CONTACT), else the FAQ's own contact."""
+    return os.environ.get("ACTS_CONTACT", "").strip() or default
+
+
+def reviewer_name() -> str | None:
+    """Who the review command records as the reviewer when --reviewer is not given."""
+    return os.environ.get("ACTS_REVIEWER") or None

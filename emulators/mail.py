@@ -22,7 +22,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
 
-from bot.settings import LOCAL_SMTP_PORT, mail_dir
+from bot.settings import LOCAL_SMTP_PORT, bind_host, mail_dir
 
 MAX_MAIL_BYTES = 10 * 1024 * 1024  # a code or a decision is a few kilobytes; attachments are never sent
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
@@ -63,7 +63,7 @@ def serve(host: str, port: int, path: Path) -> Controller:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="The local SMTP server: every mail lands in a Maildir")
-    parser.add_argument("--host", default=os.environ.get("ACTS_BIND_HOST") or "127.0.0.1")
+    parser.add_argument("--host", default=bind_host())
     parser.add_argument("--port", type=int, default=LOCAL_SMTP_PORT)
     parser.add_argument("--maildir", type=Path, default=None, help="default: ACTS_MAIL_DIR, else var/mail")
     args = parser.parse_args()

@@ -1,1 +1,1 @@
-"""`make eval`: how often the running assistant answers real learners' questions right (README, "Evaluation")."""
+"""`make eval`: how often the running assistant answers real learners' questions right (docs/evaluation.md)."""

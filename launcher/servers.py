@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.settings import VAR, action_server_token, allowed_origins, mail_dir
+from bot.settings import VAR, action_server_token, allowed_origins, bind_host, environment, mail_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = ROOT / "models" / "acts.tar.gz"
@@ -61,16 +61,11 @@ def free_port() -> int:
 
 
 def base_env() -> dict[str, str]:
-    env = dict(os.environ)
+    env = environment()
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     return env
-
-
-def bind_host() -> str:
-    """Where the servers listen: this machine only, unless ACTS_BIND_HOST says (0.0.0.0 in a container)."""
-    return os.environ.get("ACTS_BIND_HOST") or "127.0.0.1"
 
 
 def endpoints_file(ports: Ports, template: Path, workdir: Path, action_token: str | None = None) -> Path:
@@ -357,29 +352,34 @@ def running(
     """All servers up (database migrated first), stopped again on exit."""
     # Where browsers reach the web service and the bot on these ports, unless the shell says otherwise.
     defaults = {"ACTS_PUBLIC_URL": f"http://localhost:{ports.web}", "ACTS_BOT_URL": f"http://localhost:{ports.rasa}"}
-    env = {**{k: v for k, v in defaults.items() if not os.environ.get(k)}, **(env or {})}
-    emulated = not (env.get("CREDLY_TOKEN") or os.environ.get("CREDLY_TOKEN"))
+    shell = environment()
+    env = {**{k: v for k, v in defaults.items() if not shell.get(k)}, **(env or {})}
+
+    def setting(name: str) -> str | None:  # what the caller gives, else what the shell has
+        return env.get(name) or shell.get(name)
+
+    emulated = not setting("CREDLY_TOKEN")
     if emulated:
         env["CREDLY_BASE_URL"] = f"http://127.0.0.1:{ports.credly}/v1"
-    slack_emulated = (env.get("ACTS_SLACK") or os.environ.get("ACTS_SLACK")) == "emulator"
+    slack_emulated = setting("ACTS_SLACK") == "emulator"
     if slack_emulated:
         env.update(slack_emulator_env(ports))
-    with_slack = all(env.get(name) or os.environ.get(name) for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
+    with_slack = all(setting(name) for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
     local_mail = None
-    if not (env.get("ACTS_SMTP_HOST") or os.environ.get("ACTS_SMTP_HOST")):  # no SMTP server: the local one
+    if not setting("ACTS_SMTP_HOST"):  # no SMTP server: the local one
         local_mail = Path(env.get("ACTS_MAIL_DIR") or mail_dir()).resolve()
         env.update({"ACTS_SMTP_PORT": str(ports.mail), "ACTS_MAIL_DIR": str(local_mail)})
         env.pop("ACTS_SMTP_SECURITY", None)  # plain SMTP on 127.0.0.1
     from bot.store.db import migrate  # imported here: the benchmark uses this module without a database
 
     with private_files():  # an SQLite database is created here, by this process
-        migrate(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
+        migrate(setting("DATABASE_URL"))
         # Every set-up runs the action server with a token: the deployment's, else one made once under var/.
         action_token = env.get("ACTS_ACTION_SERVER_TOKEN") or action_server_token()
     with tempfile.TemporaryDirectory(prefix="acts-run-") as tmp:
         endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp), action_token)
         credentials = credentials_file(ROOT / "credentials.yml", Path(tmp), with_slack)
-        api_token = env.get("ACTS_RASA_API_TOKEN") or os.environ.get("ACTS_RASA_API_TOKEN")
+        api_token = setting("ACTS_RASA_API_TOKEN")
         specs = services(
             ports,
             model,
@@ -436,15 +436,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {'page':<8} http://localhost:{ports.web}/  (open it: the chat is in the corner)")
             for spec in cluster.specs:
                 print(f"  {spec.name:<8} {spec.public_url}")
-            from bot.settings import database_url
+            from bot.settings import database_url, mail
 
             print(f"  database {database_url().split('@')[-1]}")  # never print credentials
             if not any(spec.name == "mail" for spec in cluster.specs):
-                print(f"  mail     SMTP {os.environ['ACTS_SMTP_HOST']} (ACTS_SMTP_HOST)")
+                print(f"  mail     SMTP {mail().host} (ACTS_SMTP_HOST)")
             if cluster.slack:
                 print(f"  slack    http://localhost:{ports.rasa}/webhooks/slack/webhook  (events and interactivity)")
             else:
-                print("  slack    off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or ACTS_SLACK=emulator (README)")
+                print("  slack    off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or ACTS_SLACK=emulator")
+                print("           (docs/slack.md)")
             print(
                 f"\nTry: curl -s -XPOST {cluster.specs[0].public_url} "
                 '-H \'Content-Type: application/json\' -d \'{"sender":"me","message":"Is there a fee?"}\''

@@ -1,1 +1,1 @@
-"""The FAQ: its answers, their Rasa responses, and the topics offered by "Did you mean ...?"."""
+"""The FAQ: its answers, their Rasa responses, and the topics answered or offered when a message is unsure."""

@@ -5,7 +5,6 @@ The texts live in bot/content/faq.yml so that non-programmers can edit them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,8 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.settings import contact as configured_contact
+
 CONTENT_FILE = Path(__file__).resolve().parents[1] / "content" / "faq.yml"
-CONTACT_ENV = "ACTS_CONTACT"
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Faq:
 
     def contact(self) -> str:
         """Who to reach when the assistant can't help; deployments set ACTS_CONTACT."""
-        return os.environ.get(CONTACT_ENV, "").strip() or self.default_contact
+        return configured_contact(self.default_contact)
 
     def message(self, key: str) -> str:
         return self.messages[key].format(contact=self.contact())

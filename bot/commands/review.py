@@ -20,24 +20,23 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from datetime import datetime
 
 from bot.reading.references import parse_reference
-from bot.reviewing.decisions import ReviewError, reviewer_desk
-from bot.reviewing.issuing import background_issuer
-from bot.settings import upload_dir
+from bot.reviewing.decisions import ReviewError
+from bot.settings import reviewer_name, upload_dir
 from bot.store.applications import ApplicationStore
 from bot.store.db import DatabaseUnavailable
 from bot.store.issuing import IssuingOutbox
+from bot.wiring import background_issuer, reviewer_desk
 
 STATUSES = ["submitted", "under_review", "approved", "rejected", "revoked"]
 CREDLY_NOT_YET = 4
 
 
 def _reviewer(args: argparse.Namespace) -> str:
-    return args.reviewer or os.environ.get("ACTS_REVIEWER") or getpass.getuser()
+    return args.reviewer or reviewer_name() or getpass.getuser()
 
 
 def _when(moment: datetime) -> str:

@@ -9,7 +9,6 @@ try): the outbox waits between tries, honouring Slack's Retry-After.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -19,11 +18,9 @@ from slack_sdk.errors import SlackApiError
 from bot.mail.sending import MailError, send_mail
 from bot.notices.mails import decision_mail
 from bot.notices.outbox import MAIL, REVIEW_POST, SLACK_DM, NoticeClaim
-from bot.settings import SlackSettings, slack
+from bot.settings import SlackSettings, notice_slack_timeout, slack
 from bot.slack.notify import send_news
 from bot.store.applications import ApplicationStore
-
-DEFAULT_SLACK_TIMEOUT = 10.0
 
 
 class NothingToSend(Exception):
@@ -44,8 +41,7 @@ def _slack() -> tuple[SlackSettings, WebClient]:
     settings = slack()
     if settings is None:
         raise NotConfigured("Slack")
-    timeout = float(os.environ.get("ACTS_NOTICE_SLACK_TIMEOUT_SECONDS") or DEFAULT_SLACK_TIMEOUT)
-    return settings, notice_client(settings, timeout)
+    return settings, notice_client(settings, notice_slack_timeout())
 
 
 def deliver(store: ApplicationStore, claim: NoticeClaim, progress: Callable[..., object]) -> None:

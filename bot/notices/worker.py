@@ -14,7 +14,6 @@ one conditional UPDATE that only one of them wins.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from datetime import datetime, timedelta
 from bot.notices import sending
 from bot.notices.outbox import NoticeClaim, NoticeOutbox
 from bot.retrying import backoff
+from bot.settings import notice_max_attempts
 from bot.store.applications import ApplicationStore
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,6 @@ FIRST_DELAY = timedelta(seconds=15)
 MAX_DELAY = timedelta(hours=1)
 # Longer than one try can take: a post and its documents, each call within its timeout.
 HOLD = timedelta(minutes=2)
-DEFAULT_MAX_ATTEMPTS = 20
-DEFAULT_POLL_SECONDS = 5.0
 # How long the learner's answer waits for the reviewers' post tried right after submitting; a
 # slower try carries on in the background and the outbox has the notice either way.
 RIGHT_AWAY_SECONDS = 3.0
@@ -43,15 +41,6 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> timedelta:
     """The wait after failed try number `attempt`: doubling from 15 s, capped at an hour, and never
     shorter than Slack's Retry-After."""
     return backoff(attempt, FIRST_DELAY, MAX_DELAY, retry_after)
-
-
-def max_attempts() -> int:
-    return int(os.environ.get("ACTS_NOTICE_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
-
-
-def poll_seconds() -> float:
-    """How often the web service looks for notices to deliver; 0 turns its worker off."""
-    return float(os.environ.get("ACTS_NOTICE_POLL_SECONDS") or DEFAULT_POLL_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -79,7 +68,7 @@ class NoticeWorker:
         self.outbox = NoticeOutbox(store, self.clock)
         self.send = send
         self.hold = hold
-        self.attempts = attempts or max_attempts()
+        self.attempts = attempts or notice_max_attempts()
 
     def deliver(self, notice_id: int) -> Delivery | None:
         """One try for this notice now; None when there is nothing to try (done, given up, not due,

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.credly.client import CredlyClient, CredlyError, CredlyNotFound
-from bot.notices.tell import tell_learner
 from bot.reviewing.issuing import BadgeIssuer, error_kind
 from bot.store.applications import APPROVED, REJECTED, REVOKED, SUBMITTED, UNDER_REVIEW, ApplicationStore
 from bot.store.issuing import IssuingOutbox
@@ -38,16 +37,6 @@ class Outcome:
 
 def _nobody(application: Application) -> None:
     return None
-
-
-def reviewer_desk(store: ApplicationStore) -> Reviews:
-    """The Reviews the reviewer command and the Slack buttons use: Credly from the environment, the
-    badge issued through the outbox (each Credly call made once), the learner told through the
-    notice outbox."""
-    from bot.settings import credly_client
-
-    notify = tell_learner(store)
-    return Reviews(store, credly_client, notify=notify, issuer=BadgeIssuer(store, notify=notify))
 
 
 class Reviews:

@@ -9,24 +9,21 @@ longer if Credly's 429 asks for it) and the kind of error, never a message that 
 someone's data.
 
 Who tries: the approval itself, once, right away; then the web service every few seconds
-(ACTS_ISSUING_POLL_SECONDS), and `python -m bot.commands.review issue-pending` from cron or by hand.
+(ACTS_ISSUING_POLL_SECONDS; bot/wiring.py builds its issuer), and
+`python -m bot.commands.review issue-pending` from cron or by hand.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from bot.applying.catalogue import load_catalogue
 from bot.credly.client import CredlyClient, CredlyRejected, CredlyUnavailable, IssuedBadge, Recipient
-from bot.notices.tell import tell_learner
 from bot.reading.names import split_name
 from bot.retrying import backoff
-from bot.settings import CredlySettings, credly
 from bot.store.applications import APPROVED, ApplicationStore
 from bot.store.issuing import Claim, IssuingOutbox
 from bot.store.models import Application
@@ -37,7 +34,6 @@ FIRST_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 # How long a claim holds: longer than one try can take (three Credly calls, each within its timeout).
 HOLD = timedelta(minutes=5)
-DEFAULT_POLL_SECONDS = 5.0
 
 
 class NoTemplate(Exception):
@@ -61,22 +57,6 @@ def error_kind(error: BaseException) -> str:
     return type(error).__name__
 
 
-def poll_seconds() -> float:
-    """How often the web service looks for badges to issue; 0 turns its worker off."""
-    return float(os.environ.get("ACTS_ISSUING_POLL_SECONDS") or DEFAULT_POLL_SECONDS)
-
-
-def issuing_client() -> CredlyClient:
-    """A Credly client that makes each call once: the outbox, not the client, waits between tries,
-    so a worker never sleeps through a Retry-After while other badges wait."""
-    return _client(credly(), float(os.environ.get("CREDLY_TIMEOUT_SECONDS") or 10))
-
-
-@lru_cache(maxsize=4)
-def _client(config: CredlySettings, timeout: float) -> CredlyClient:
-    return CredlyClient(config.base_url, config.organization_id, config.token, timeout=timeout, attempts=1)
-
-
 @dataclass(frozen=True)
 class Attempt:
     """One try for one application's badge."""
@@ -94,18 +74,11 @@ def _nobody(application: Application) -> None:
     return None
 
 
-def background_issuer(store: ApplicationStore, right_away: bool = False) -> BadgeIssuer:
-    """The issuer of the web service's worker and `issue-pending`: a learner whose badge it issued is
-    told through the notice outbox, by default by the outbox's own worker (no round of badges waits
-    on Slack or a mail server)."""
-    return BadgeIssuer(store, notify=tell_learner(store, right_away=right_away))
-
-
 class BadgeIssuer:
     def __init__(
         self,
         store: ApplicationStore,
-        credly: Callable[[], CredlyClient] = issuing_client,
+        credly: Callable[[], CredlyClient],
         clock: Callable[[], datetime] | None = None,
         notify: Callable[[Application], None] = _nobody,
         hold: timedelta = HOLD,

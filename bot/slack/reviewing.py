@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.applying.catalogue import load_catalogue
-from bot.reviewing.decisions import Outcome, ReviewError, reviewer_desk
+from bot.reviewing.decisions import Outcome, ReviewError, Reviews
 from bot.settings import SlackSettings, upload_dir
 from bot.slack.blocks import literal, mention
 from bot.slack.client import web_client
@@ -154,18 +154,16 @@ def reason_modal(reference: str, channel: str, ts: str) -> dict[str, Any]:
 
 def decide(
     settings: SlackSettings,
-    store: ApplicationStore,
+    reviews: Reviews,
     reviewer: tuple[str, str],
     reference: str,
     where: tuple[str, str],
     reason: str | None = None,
 ) -> Outcome:
     """Approves (reason None) or rejects, as the reviewer command does, then shows the decision in
-    the reviewers' message. `reviewer` is (user id, name); `where` the message's (channel, ts)."""
+    the reviewers' message. `reviews` is the reviewers' desk (bot/wiring.py reviewer_desk, the same as
+    the command's); `reviewer` is (user id, name); `where` the message's (channel, ts)."""
     user_id, name = reviewer
-    # The same path as the reviewer command: the approval and its badge in the issuing outbox together,
-    # the learner told through the notice outbox.
-    reviews = reviewer_desk(store)
     actor = f"slack:{user_id} ({name})"
     try:
         outcome = reviews.approve(reference, actor) if reason is None else reviews.reject(reference, actor, reason)
@@ -181,7 +179,7 @@ def decide(
         when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         said = f"{outcome.message}\nReason given to the learner: {reason}" if reason else outcome.message
         note = [{"type": "mrkdwn", "text": f"{verb} by {mention(user_id) or 'a reviewer'} on {when}."}, literal(said)]
-        blocks = review_blocks(store.get(reference))  # no more buttons: a badge still to issue is the outbox's
+        blocks = review_blocks(reviews.store.get(reference))  # no more buttons: a badge still to issue is the outbox's
         blocks.append({"type": "context", "elements": note})
         client.chat_update(channel=channel, ts=ts, text=f"{reference}: {outcome.message}", blocks=blocks)
     except SlackApiError as error:

@@ -29,10 +29,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.settings import conversations_db
 from bot.store.applications import ApplicationStore
 from bot.store.conversations import ConversationLog
 from bot.store.models import Applicant, Application, BadgeIssuing, StatusChange
-from bot.store.retention import conversations_db
 
 ERASED = "personal data erased on request"
 

@@ -17,29 +17,13 @@ Run it daily (cron, a Kubernetes CronJob); --dry-run says what it would delete a
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.settings import VAR, upload_link_hours
+from bot.settings import conversation_retention_days, conversations_db, document_retention_days, upload_link_hours
 from bot.store.conversations import ConversationLog
-
-DEFAULT_DAYS = 90
-DEFAULT_DOCUMENT_DAYS = 365
-
-
-def conversations_db() -> Path:
-    return Path(os.environ.get("ACTS_CONVERSATIONS_DB") or VAR / "conversations.db")
-
-
-def retention_days() -> float:
-    return float(os.environ.get("ACTS_CONVERSATION_RETENTION_DAYS") or DEFAULT_DAYS)
-
-
-def document_retention_days() -> float:
-    return float(os.environ.get("ACTS_DOCUMENT_RETENTION_DAYS") or DEFAULT_DOCUMENT_DAYS)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -56,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    days = args.days if args.days is not None else retention_days()
+    days = args.days if args.days is not None else conversation_retention_days()
     path = args.conversations_db or conversations_db()
     if path.exists():
         log = ConversationLog(path)

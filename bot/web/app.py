@@ -18,7 +18,6 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 import re
 import traceback
 from collections.abc import AsyncIterator, Callable
@@ -31,15 +30,21 @@ from bot.credly.client import CredlyError
 from bot.credly.sync import BadWebhook, WebhookBusy, handle_webhook
 from bot.identity import web_source
 from bot.notices import worker as notices
-from bot.notices.tell import tell_learner
-from bot.reviewing.issuing import background_issuer, poll_seconds
-from bot.settings import allowed_origins, credly_client, credly_webhook_secret
+from bot.settings import (
+    allowed_origins,
+    credly_webhook_secret,
+    credly_webhooks_per_minute,
+    issuing_poll_seconds,
+    notice_poll_seconds,
+    upload_seconds,
+)
 from bot.store.applications import LINK_INVALID, ApplicationStore, UploadRejected
 from bot.store.db import DatabaseUnavailable
 from bot.store.uploads import MAX_UPLOAD_BYTES, TOO_BIG
 from bot.web import pages, site
-from bot.web.limits import SlidingWindow, limit_from_environment
+from bot.web.limits import SlidingWindow
 from bot.web.openapi import OPENAPI
+from bot.wiring import background_issuer, credly_client, learner_notifier
 
 log = logging.getLogger(__name__)
 STORE = web.AppKey("store", ApplicationStore)
@@ -55,7 +60,6 @@ WEBHOOK_SECONDS = 30.0
 # Credly sends one notification per badge event; a bulk issue is retried by Credly after a 429.
 WEBHOOKS_PER_SOURCE_PER_MINUTE = 60
 BUSY_RETRY_SECONDS = 5
-DEFAULT_UPLOAD_SECONDS = 300.0
 # Upload tokens are secrets.token_urlsafe(32): 43 URL-safe characters. Anything else is no token of
 # ours, and is refused before the database is asked.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
@@ -71,11 +75,6 @@ NOT_JSON = "expected a JSON object with the event id"
 WEBHOOK_TOO_MANY = "Too many event notifications from this address; try again in a minute."
 WEBHOOK_BUSY = "This event is being handled right now; try again shortly."
 UNEXPECTED = "Sorry, something went wrong on our side. Please try again in a minute."
-
-
-def upload_seconds() -> float:
-    """The most time an upload's body may take to arrive (a slow drip is cut off after it)."""
-    return float(os.environ.get("ACTS_UPLOAD_SECONDS") or DEFAULT_UPLOAD_SECONDS)
 
 
 def _wants_json(request: web.Request) -> bool:
@@ -217,7 +216,7 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
 
 
 def webhooks_per_minute() -> int:
-    return limit_from_environment("ACTS_CREDLY_WEBHOOKS_PER_MINUTE", WEBHOOKS_PER_SOURCE_PER_MINUTE)
+    return credly_webhooks_per_minute(WEBHOOKS_PER_SOURCE_PER_MINUTE)
 
 
 def _webhook_authorised(request: web.Request) -> bool:
@@ -253,7 +252,7 @@ async def credly_webhook(request: web.Request) -> web.Response:
     except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than the parser goes
         return web.json_response({"ok": False, "message": NOT_JSON}, status=400)
     try:
-        notify = tell_learner(request.app[STORE], right_away=False)  # the notice worker below sends it
+        notify = learner_notifier(request.app[STORE], right_away=False)  # the notice worker below sends it
         result = await asyncio.to_thread(handle_webhook, payload, request.app[STORE], credly_client, notify)
     except BadWebhook as error:
         return web.json_response({"ok": False, "message": str(error)}, status=400)
@@ -359,8 +358,10 @@ def make_app(store: ApplicationStore | None = None, webhook_secret: str | None =
     app[WEBHOOK_SECRET] = (webhook_secret or credly_webhook_secret()).encode("utf-8")
     app[WEBHOOK_LIMIT] = SlidingWindow(webhooks_per_minute())
     # The badges owed (ACTS_ISSUING_POLL_SECONDS); the reviewers' posts, learners' news (ACTS_NOTICE_POLL_SECONDS).
-    app.cleanup_ctx.append(every(poll_seconds(), "badge issuing", lambda store: background_issuer(store).run_due))
-    app.cleanup_ctx.append(every(notices.poll_seconds(), "notice", lambda store: notices.NoticeWorker(store).run_due))
+    app.cleanup_ctx.append(
+        every(issuing_poll_seconds(), "badge issuing", lambda store: background_issuer(store).run_due)
+    )
+    app.cleanup_ctx.append(every(notice_poll_seconds(), "notice", lambda store: notices.NoticeWorker(store).run_due))
     app.router.add_get("/health", health)
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/upload/{token}", upload_page)

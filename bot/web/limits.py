@@ -7,10 +7,11 @@ for a person typing and stop a script; they live in memory, per Rasa server proc
 
 from __future__ import annotations
 
-import os
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+
+from bot.settings import messages_per_conversation_per_minute, messages_per_source_per_minute
 
 MESSAGES_PER_CONVERSATION_PER_MINUTE = 30
 MESSAGES_PER_SOURCE_PER_MINUTE = 300  # a campus behind one address holds many learners
@@ -18,22 +19,12 @@ WINDOW_SECONDS = 60.0
 MAX_KEYS = 100_000
 
 
-def limit_from_environment(name: str, default: int) -> int:
-    """A per-minute limit from the environment (ACTS_MESSAGES_PER_...), or the default when unset or not a
-    positive whole number: a typo must not switch the limit off."""
-    try:
-        value = int(os.environ.get(name, ""))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 def conversation_limit() -> int:
-    return limit_from_environment("ACTS_MESSAGES_PER_CONVERSATION_PER_MINUTE", MESSAGES_PER_CONVERSATION_PER_MINUTE)
+    return messages_per_conversation_per_minute(MESSAGES_PER_CONVERSATION_PER_MINUTE)
 
 
 def source_limit() -> int:
-    return limit_from_environment("ACTS_MESSAGES_PER_SOURCE_PER_MINUTE", MESSAGES_PER_SOURCE_PER_MINUTE)
+    return messages_per_source_per_minute(MESSAGES_PER_SOURCE_PER_MINUTE)
 
 
 class SlidingWindow:

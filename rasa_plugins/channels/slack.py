@@ -34,6 +34,7 @@ from bot.slack.client import async_web_client
 from bot.slack.events import EventFilter, LearnerMessage
 from bot.slack.signing import RequestVerifier
 from bot.store.applications import ApplicationStore
+from bot.wiring import reviewer_desk
 
 log = logging.getLogger(__name__)
 PROFILE_SECONDS = 600
@@ -250,7 +251,9 @@ class SlackInput(InputChannel):
         if reviewer is None or not channel or not ts:
             return response.text("")
         if action_id == reviewing.APPROVE:  # Credly may take a while: decided in the background
-            work = asyncio.to_thread(reviewing.decide, self.settings, self.store, reviewer, reference, (channel, ts))
+            work = asyncio.to_thread(
+                reviewing.decide, self.settings, reviewer_desk(self.store), reviewer, reference, (channel, ts)
+            )
             self._in_background(work)
             return response.text("")
         try:  # the modal must open within 3 s of the click, so now
@@ -281,7 +284,7 @@ class SlackInput(InputChannel):
         decision = asyncio.to_thread(
             reviewing.decide,
             self.settings,
-            self.store,
+            reviewer_desk(self.store),
             reviewer,
             where["reference"],
             (where["channel"], where["ts"]),

@@ -1,7 +1,7 @@
 """Intent classification from character n-grams with a linear model, as one NLU component.
 
 It does the work of Rasa's CountVectorsFeaturizer (char_wb) + LogisticRegressionClassifier
-in one step, because that pair was the largest cost of every message (README, Performance):
+in one step, because that pair was the largest cost of every message (docs/performance.md):
 - the featurizer builds Features objects and sparse matrices for every message;
 - scikit-learn's predict_proba copies the whole (n-grams x intents) weight matrix on each call
   to make it C-contiguous;

@@ -11,13 +11,13 @@ action, the conversation and the error's type only.
 from __future__ import annotations
 
 import logging
-import os
 from collections import OrderedDict
 from typing import Any
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 
 from bot.answers.faq import load_faq
+from bot.settings import action_timeout_seconds
 
 log = logging.getLogger(__name__)
 SORRY = (
@@ -28,7 +28,7 @@ _REMEMBERED = 10_000
 
 
 def timeout_seconds() -> float:
-    return float(os.environ.get("ACTS_ACTION_TIMEOUT_SECONDS") or 8)
+    return action_timeout_seconds()
 
 
 class _ApologisedFor:

@@ -1,6 +1,6 @@
 """Five changes to how Rasa 3.6 serves a message, each the same result for less work.
 
-The profile of the server under load (README, Performance) showed Rasa re-doing work on every
+The profile of the server under load (docs/performance.md) showed Rasa re-doing work on every
 message that does not change from one message to the next:
 
 1. The action server's answer is checked against a JSON schema with `jsonschema.validate`, which

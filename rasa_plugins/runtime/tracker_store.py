@@ -1,4 +1,5 @@
-"""An in-memory tracker store that keeps conversations as live objects.
+"""Rasa tracker stores that keep conversations as live objects: LiveTrackerStore in memory only, and
+DurableTrackerStore (make run's default, endpoints.yml), the same with every event also kept on disk.
 
 Rasa's InMemoryTrackerStore keeps each conversation as JSON and, for every message, parses
 it and replays every event twice (once to deserialise, once more to cut out the last
@@ -8,7 +9,7 @@ handling fails half-way (the tracker was changed but never saved), the next retr
 rebuilds the tracker from the saved events, as a serialising store would.
 
 Like Rasa's in-memory store it forgets everything on restart and serves one server
-process; configure the SQL or Redis tracker store for more (README, Configuration).
+process; configure the SQL or Redis tracker store for more (docs/configuration.md).
 Unlike it, memory is bounded: conversations idle for `idle_hours` are forgotten, and the
 least recently used go first when there are more than `max_conversations` (a client can
 invent any number of conversation ids).
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -32,6 +32,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.settings import conversations_db
 from bot.store.conversations import Append, ConversationLog, GroupWriter
 
 logger = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ class DurableTrackerStore(LiveTrackerStore):
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, event_broker, **kwargs)
-        path = Path(db or os.environ.get("ACTS_CONVERSATIONS_DB") or ROOT / "var" / "conversations.db")
+        path = Path(db) if db else conversations_db()
         self.path = path if path.is_absolute() else ROOT / path
         self.log = ConversationLog(self.path)
         self.writer = GroupWriter(self.path).start()

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.status import NOT_A_REFERENCE, CheckStatus, ValidateStatusForm
-from bot import settings
+from bot import wiring
 from bot.identity import SOURCE_KEY
 from bot.reviewing.decisions import Reviews
 from bot.store.applications import ApplicationStore
@@ -18,6 +18,7 @@ from bot.store.db import migrate
 from tests.applicants import JANE
 from tests.emulator_thread import emulator
 from tests.files import pdf_bytes
+from tests.trackers import tracker
 
 
 @pytest.fixture
@@ -34,20 +35,19 @@ def approved(tmp_path, monkeypatch):
         }.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("CREDLY_TOKEN", raising=False)
-        settings._client.cache_clear()
+        wiring._client.cache_clear()
         store = ApplicationStore()
         link = store.start_draft("c1", JANE.badge_id)
         store.attach_document(link.token, "certificate.pdf", pdf_bytes())
         reference = store.submit("c1", JANE).reference
-        Reviews(store, settings.credly_client).approve(reference, "alice")
+        Reviews(store, wiring.credly_client).approve(reference, "alice")
         yield credly, reference
-        settings._client.cache_clear()
+        wiring._client.cache_clear()
 
 
 def status_tracker(sender: str, reference: str, email: str) -> Tracker:
-    slots = {"status_reference": reference, "status_email": email, "requested_slot": None}
-    message = {"text": email, "intent": {"name": "inform", "confidence": 1.0}, "metadata": {SOURCE_KEY: "web:x"}}
-    return Tracker(sender, slots, message, [], False, None, {}, "action_listen")
+    slots = {"status_reference": reference, "status_email": email}
+    return tracker(email, "inform", 1.0, slots=slots, metadata={SOURCE_KEY: "web:x"}, sender=sender)
 
 
 async def _ask(sender: str, reference: str, email: str, finished: list[str]) -> str:

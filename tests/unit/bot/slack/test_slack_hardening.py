@@ -22,6 +22,7 @@ from bot.slack.reviewing import decide, post_for_review, review_blocks
 from bot.store.applications import ApplicationStore, Details
 from bot.store.db import migrate
 from bot.store.models import Applicant, Application, Document
+from bot.wiring import reviewer_desk
 from emulators.slack import block_problems
 from tests.files import pdf_bytes
 from tests.slack_emulator_thread import slack_emulator
@@ -159,7 +160,7 @@ def test_the_reviewers_message_in_slack_and_the_decision_note_stay_literal(store
         learner = [f"Jane {typed}", typed, "<!channel> *b* _i_ ~s~ `c`.pdf"]
         assert_shown_literally(posted["blocks"], learner)
         reason = "Not a real certificate: [see](https://evil.example) <!here>"
-        decide(settings, store, ("U0RITA0001", "Rita Reviewer"), reference, ("C0REVIEWS1", ts), reason)
+        decide(settings, reviewer_desk(store), ("U0RITA0001", "Rita Reviewer"), reference, ("C0REVIEWS1", ts), reason)
         [decided] = [m for m in slack.messages("C0REVIEWS1") if m.get("ts") == ts]
         assert "Rejected by <@U0RITA0001>" in str(decided["blocks"])
         assert_shown_literally(decided["blocks"], [*learner, reason])
