@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from datetime import date
 from typing import Any
 
@@ -13,7 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import InterruptibleForm, latest_intent
 from actions.proving import SENT_TO, ask_for_code, is_proven, read_code_reply
-from bot.applying import steps
+from bot.applying import prompts
+from bot.applying.answers import FORM_SLOTS, HELPER_SLOTS, Step, answer, details_from
+from bot.applying.answers import corrects_earlier_answer as earlier_answer_corrected
 from bot.applying.catalogue import load_catalogue
 from bot.identity import SHARED_FILES_KEY, identity_of
 from bot.notices.tell import queue_review_post
@@ -35,25 +38,25 @@ STORE_DOWN = (
 UNPROVEN = "Before I file it, I need to confirm your email address again: it's been a while since the code."
 
 
-def _say(dispatcher: CollectingDispatcher, step: steps.Step) -> dict[str, Any]:
+def _say(dispatcher: CollectingDispatcher, step: Step) -> dict[str, Any]:
     for text in step.say:
         dispatcher.utter_message(text=text)
     return step.updates
 
 
-def _ask(dispatcher: CollectingDispatcher, prompt: steps.Prompt) -> None:
+def _ask(dispatcher: CollectingDispatcher, prompt: prompts.Prompt) -> None:
     dispatcher.utter_message(text=prompt.text, buttons=list(prompt.buttons))
 
 
-def _ask_for(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, prompt: steps.Prompt) -> None:
+def _ask_for(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, prompt: prompts.Prompt) -> None:
     """The question about `slot`: an answer to confirm first, or after two misses the question put another
     way, else `prompt`."""
     slots = _slots(tracker)
     guess = slots.get("guess")
     if isinstance(guess, dict) and guess.get("slot") == slot:
-        _ask(dispatcher, steps.prompt_guess(guess))
-    elif steps.needs_help(slots):
-        _ask(dispatcher, steps.prompt_after_misses(slot, slots))
+        _ask(dispatcher, prompts.prompt_guess(guess))
+    elif prompts.needs_help(slots):
+        _ask(dispatcher, prompts.prompt_after_misses(slot, slots))
     else:
         _ask(dispatcher, prompt)
 
@@ -64,7 +67,7 @@ CODE_SLOTS = ("email_code", SENT_TO)
 
 
 def _slots(tracker: Tracker) -> dict[str, Any]:
-    return {name: tracker.get_slot(name) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS + CODE_SLOTS}
+    return {name: tracker.get_slot(name) for name in FORM_SLOTS + HELPER_SLOTS + CODE_SLOTS}
 
 
 def _profile_email(tracker: Tracker, email: str | None) -> bool:
@@ -101,24 +104,24 @@ def _validated_before_this_message(tracker: Tracker, slot: str) -> Any:
 
 
 def _cleared() -> list[dict[str, Any]]:
-    return [SlotSet(name, None) for name in steps.FORM_SLOTS + steps.HELPER_SLOTS + CODE_SLOTS + ("requested_slot",)]
+    return [SlotSet(name, None) for name in FORM_SLOTS + HELPER_SLOTS + CODE_SLOTS + ("requested_slot",)]
 
 
 class ValidateApplyForm(InterruptibleForm):
     # "where is my application?" while filling it in: the one being filled in isn't sent yet.
-    asides = {"check_status": steps.STATUS_MID_FORM}
+    asides = {"check_status": prompts.STATUS_MID_FORM}
 
     def name(self) -> str:
         return "validate_apply_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         # Not eligible: no more questions; action_finish_application then stores nothing.
-        return [] if tracker.get_slot("eligible") is False else _with_code_question(tracker, list(steps.FORM_SLOTS))
+        return [] if tracker.get_slot("eligible") is False else _with_code_question(tracker, list(FORM_SLOTS))
 
     async def run(self, dispatcher, tracker, domain):
         intent, _ = latest_intent(tracker)
         resumed = not _form_was_active(tracker)  # mid-form, "the team science fundamentals workshop" is an answer
-        if resumed and intent == "apply_badge" and any(tracker.get_slot(s) is not None for s in steps.FORM_SLOTS):
+        if resumed and intent == "apply_badge" and any(tracker.get_slot(s) is not None for s in FORM_SLOTS):
             dispatcher.utter_message(text="Welcome back: let's pick up your application where we left off.")
         return await super().run(dispatcher, tracker, domain)
 
@@ -137,7 +140,7 @@ class ValidateApplyForm(InterruptibleForm):
         return updates.get(slot) is not None or guessed
 
     def corrects_earlier_answer(self, slot: str, text: str, tracker: Tracker) -> bool:
-        return steps.corrects_earlier_answer(slot, text, _slots(tracker), date.today())
+        return earlier_answer_corrected(slot, text, _slots(tracker), date.today())
 
     def back_from_elsewhere(self, slot: str, tracker: Tracker) -> bool:
         """Once the file has arrived, any message at the document step is the learner back from the upload
@@ -155,17 +158,17 @@ class ValidateApplyForm(InterruptibleForm):
             await asyncio.to_thread(ApplicationStore().cancel_draft, tracker.sender_id)
         except DatabaseUnavailable:
             pass  # a leftover draft is never reviewed or issued; the learner is not blocked
-        dispatcher.utter_message(text=steps.CANCELLED)
+        dispatcher.utter_message(text=prompts.CANCELLED)
         return _cleared()
 
-    def _step(self, slot: str, text: str, tracker: Tracker) -> steps.Step:
+    def _step(self, slot: str, text: str, tracker: Tracker) -> Step:
         intent, _ = latest_intent(tracker)
         if slot == "document" and _identity(tracker) and _shared_files(tracker):
             try:
                 _attach_shared_files(tracker)
             except UploadRejected as refused:  # the same rules and words as a web upload
-                return steps.Step({"document": None}, [str(refused)])
-        return steps.answer(
+                return Step({"document": None}, [str(refused)])
+        return answer(
             slot,
             text,
             intent,
@@ -195,45 +198,27 @@ class ValidateApplyForm(InterruptibleForm):
             new_email = updates.get("email")
             if "email" in updates and (new_email or "").lower() != (tracker.get_slot("email_code") or ""):
                 updates["email_code"] = None  # a new address (typed, or corrected later) is proven anew
-            # Misses in a row are counted so that the question changes tack after two (steps.prompt_after_misses).
+            # Misses in a row are counted so that the question changes tack after two (prompts.prompt_after_misses).
             updates["misses"] = int(tracker.get_slot("misses") or 0) + 1 if step.missed else None
             return updates
         except DatabaseUnavailable:
             dispatcher.utter_message(text=STORE_DOWN)
             return {slot: None}
 
-    async def validate_badge_id(self, value, dispatcher, tracker, domain):
-        return await self._validate("badge_id", value, dispatcher, tracker)
-
-    async def validate_training_completed(self, value, dispatcher, tracker, domain):
-        return await self._validate("training_completed", value, dispatcher, tracker)
-
-    async def validate_training_id(self, value, dispatcher, tracker, domain):
-        return await self._validate("training_id", value, dispatcher, tracker)
-
-    async def validate_completion_date(self, value, dispatcher, tracker, domain):
-        return await self._validate("completion_date", value, dispatcher, tracker)
-
-    async def validate_full_name(self, value, dispatcher, tracker, domain):
-        return await self._validate("full_name", value, dispatcher, tracker)
-
-    async def validate_email(self, value, dispatcher, tracker, domain):
-        return await self._validate("email", value, dispatcher, tracker)
-
     async def validate_email_code(self, value, dispatcher, tracker, domain):
         return await read_code_reply(dispatcher, tracker, value, "email", "email_code", "apply")
 
-    async def validate_organisation(self, value, dispatcher, tracker, domain):
-        return await self._validate("organisation", value, dispatcher, tracker)
+    def __getattr__(self, name: str):
+        """`validate_<slot>` for every other question of the form, looked up by name as rasa_sdk does:
+        each checks the answer with bot/applying/answers.py (`_validate`)."""
+        slot = name.removeprefix("validate_")
+        if slot == name or slot not in FORM_SLOTS:
+            raise AttributeError(name)
 
-    async def validate_orcid(self, value, dispatcher, tracker, domain):
-        return await self._validate("orcid", value, dispatcher, tracker)
+        async def validate(value, dispatcher, tracker, domain):
+            return await self._validate(slot, value, dispatcher, tracker)
 
-    async def validate_document(self, value, dispatcher, tracker, domain):
-        return await self._validate("document", value, dispatcher, tracker)
-
-    async def validate_confirmed(self, value, dispatcher, tracker, domain):
-        return await self._validate("confirmed", value, dispatcher, tracker)
+        return validate
 
 
 def _form_was_active(tracker: Tracker) -> bool:
@@ -261,90 +246,71 @@ def _attach_shared_files(tracker: Tracker) -> None:
         attach_shared_file(ApplicationStore(), token, settings, file_id)
 
 
-class AskBadge(Action):
+class AskQuestion(Action, ABC):
+    """Asks the question about `slot` (bot/applying/prompts.py): an answer to confirm first, or after two
+    misses the question put another way. One subclass per question (below), each registered by the action
+    server under its name, action_ask_<slot>, as the domain lists it. (Abstract, so the action server does
+    not register this one.)"""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot whose question this action asks."""
+
     def name(self) -> str:
-        return "action_ask_badge_id"
+        return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher, tracker, domain):
-        _ask_for(dispatcher, tracker, "badge_id", steps.prompt_badge())
+        _ask_for(dispatcher, tracker, self.slot, prompts.question(self.slot, _slots(tracker)))
         return []
 
 
-class AskTrainingCompleted(Action):
-    def name(self) -> str:
-        return "action_ask_training_completed"
-
-    async def run(self, dispatcher, tracker, domain):
-        prompt = steps.prompt_training_completed(tracker.get_slot("badge_id"))
-        _ask_for(dispatcher, tracker, "training_completed", prompt)
-        return []
+def _asking(slot: str) -> type[AskQuestion]:
+    """The action that asks the question about `slot` and nothing else (AskCompletionDate, ...)."""
+    name = "Ask" + "".join(word.title() for word in slot.split("_"))
+    return type(name, (AskQuestion,), {"slot": slot, "__module__": __name__, "__doc__": f"Asks for {slot}."})
 
 
-class AskTraining(Action):
-    def name(self) -> str:
-        return "action_ask_training_id"
-
-    async def run(self, dispatcher, tracker, domain):
-        _ask_for(dispatcher, tracker, "training_id", steps.prompt_training(tracker.get_slot("badge_id")))
-        return []
-
-
-class AskCompletionDate(Action):
-    def name(self) -> str:
-        return "action_ask_completion_date"
-
-    async def run(self, dispatcher, tracker, domain):
-        _ask_for(dispatcher, tracker, "completion_date", steps.prompt_completion_date())
-        return []
+# The questions asked as they are; full_name and email first offer a verified profile's value (below).
+QUESTIONS = {
+    slot: _asking(slot)
+    for slot in (
+        "badge_id",
+        "training_completed",
+        "training_id",
+        "completion_date",
+        "organisation",
+        "orcid",
+        "confirmed",
+    )
+}
 
 
-class AskOrganisation(Action):
-    def name(self) -> str:
-        return "action_ask_organisation"
-
-    async def run(self, dispatcher, tracker, domain):
-        _ask_for(dispatcher, tracker, "organisation", steps.prompt_organisation())
-        return []
-
-
-class AskOrcid(Action):
-    def name(self) -> str:
-        return "action_ask_orcid"
-
-    async def run(self, dispatcher, tracker, domain):
-        _ask_for(dispatcher, tracker, "orcid", steps.prompt_orcid())
-        return []
-
-
-class AskFullName(Action):
+class AskFullName(AskQuestion):
     """In Slack the profile's name is offered first; elsewhere, or once declined, it is asked."""
 
-    def name(self) -> str:
-        return "action_ask_full_name"
+    slot = "full_name"
 
     async def run(self, dispatcher, tracker, domain):
         identity = _identity(tracker)
         if identity and identity.name and tracker.get_slot("name_offered") is None:
-            _ask(dispatcher, steps.prompt_profile_name(identity.name))
+            _ask(dispatcher, prompts.prompt_profile_name(identity.name))
             return [SlotSet("name_offered", identity.name)]
-        _ask_for(dispatcher, tracker, "full_name", steps.prompt_full_name())
-        return []
+        return await super().run(dispatcher, tracker, domain)
 
 
-class AskEmail(Action):
+class AskEmail(AskQuestion):
     """In Slack the profile's address is offered first, confirmed like a typo correction."""
 
-    def name(self) -> str:
-        return "action_ask_email"
+    slot = "email"
 
     async def run(self, dispatcher, tracker, domain):
         identity = _identity(tracker)
         suggestion = tracker.get_slot("email_suggestion")
         if identity and identity.email and not suggestion and not tracker.get_slot("email_offered"):
-            _ask(dispatcher, steps.prompt_profile_email(identity.email))
+            _ask(dispatcher, prompts.prompt_profile_email(identity.email))
             return [SlotSet("email_suggestion", identity.email), SlotSet("email_offered", True)]
-        _ask_for(dispatcher, tracker, "email", steps.prompt_email(suggestion, tracker.get_slot("email_typed")))
-        return []
+        return await super().run(dispatcher, tracker, domain)
 
 
 class AskEmailCode(Action):
@@ -372,9 +338,9 @@ class AskDocument(Action):
             return []
         url = f"{public_web_url()}/upload/{token}"
         in_slack = _identity(tracker) is not None and slack() is not None
-        if steps.needs_help(_slots(tracker)):
-            _ask(dispatcher, steps.prompt_after_misses("document", _slots(tracker)))
-        _ask(dispatcher, steps.prompt_document(tracker.get_slot("badge_id"), url, can_share_here=in_slack))
+        if prompts.needs_help(_slots(tracker)):
+            _ask(dispatcher, prompts.prompt_after_misses("document", _slots(tracker)))
+        _ask(dispatcher, prompts.prompt_document(tracker.get_slot("badge_id"), url, can_share_here=in_slack))
         # For the website widget: upload in place, then send {"upload_token": ...} as message metadata.
         dispatcher.utter_message(json_message={"upload": {"url": url, "token": token}})
         return [SlotSet("upload_token", token)]
@@ -388,15 +354,6 @@ def _upload_token(current: str | None, conversation_id: str, badge_id: str) -> s
     if current and not current.startswith(REDACTED) and store.upload_link_valid(current):
         return current
     return store.start_draft(conversation_id, badge_id).token
-
-
-class AskConfirmation(Action):
-    def name(self) -> str:
-        return "action_ask_confirmed"
-
-    async def run(self, dispatcher, tracker, domain):
-        _ask_for(dispatcher, tracker, "confirmed", steps.prompt_confirmation(_slots(tracker)))
-        return []
 
 
 class FinishApplication(Action):
@@ -420,7 +377,7 @@ class FinishApplication(Action):
                 return [SlotSet("email_code", None), SlotSet(SENT_TO, None), SlotSet("confirmed", None),
                         FollowupAction("apply_form")]  # fmt: skip
             submission = await asyncio.to_thread(
-                ApplicationStore().submit, tracker.sender_id, steps.details_from(slots), filed_by
+                ApplicationStore().submit, tracker.sender_id, details_from(slots), filed_by
             )
         except DatabaseUnavailable:
             dispatcher.utter_message(text=STORE_DOWN)
@@ -428,7 +385,7 @@ class FinishApplication(Action):
         except UploadRejected as missing:
             dispatcher.utter_message(text=f'{missing} Say "continue my application" to upload it.')
             return [SlotSet("document", None), SlotSet("confirmed", None), SlotSet("upload_token", None)]
-        dispatcher.utter_message(text=steps.submitted_message(submission))
+        dispatcher.utter_message(text=prompts.submitted_message(submission))
         if not submission.duplicate:
             await _queue_review_post(submission.reference)
         return _cleared()

@@ -1,9 +1,9 @@
 """What every form of the assistant does with a message that is not an answer.
 
-A learner in the middle of a form may ask an FAQ question, ask for a person or
-say "stop". The form's validation action answers the aside and asks its
-question again, or ends the form; only a confident classification counts, and
-never when the message is in fact a valid answer to the question asked.
+A learner in the middle of a form may ask an FAQ question, ask for a person or say "stop". What the
+turn is, is decided in bot/applying/turns.py (decide_turn) from the form's state and the message;
+the form's validation action here builds that state from the tracker and does what the turn says:
+answers the aside and asks its question again, ends the form, or validates the answer.
 """
 
 from __future__ import annotations
@@ -19,13 +19,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.closest import say_closest
 from bot.answers.faq import load_faq
 from bot.answers.several import answers_for
-from bot.answers.suggestions import FALLBACK, Closest, closest_answers
-from bot.applying import steps
+from bot.applying.turns import FormState, Kind, Message, decide_turn, questions_asked
 
 
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     intent = tracker.latest_message.get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def message_of(tracker: Tracker) -> Message:
+    """The learner's latest message, as the classifier read it."""
+    intent, confidence = latest_intent(tracker)
+    latest = tracker.latest_message
+    return Message(
+        text=latest.get("text") or "",
+        intent=intent,
+        confidence=confidence,
+        ranking=tuple(latest.get("intent_ranking") or []),
+        entities=tuple(latest.get("entities") or []),
+    )
 
 
 class InterruptibleForm(FormValidationAction, ABC):
@@ -51,61 +63,39 @@ class InterruptibleForm(FormValidationAction, ABC):
     async def cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         """Ends the form; must set requested_slot to None."""
 
-    async def run(self, dispatcher, tracker, domain):
+    def form_state(self, tracker: Tracker) -> FormState:
+        """The form where the learner is, with its own readings of a message."""
         requested = tracker.get_slot("requested_slot")
-        intent, confidence = latest_intent(tracker)
-        text = tracker.latest_message.get("text") or ""
-        if steps.is_cancel(requested, text, intent, confidence) and (
-            steps.plainly_stop(requested, text) or not self.answers(requested, text, tracker)
-        ):
-            return await self.cancel(dispatcher, tracker)
-        if requested and self.back_from_elsewhere(requested, tracker):
-            return await super().run(dispatcher, tracker, domain)
-        if requested and self.corrects_earlier_answer(requested, text, tracker):
-            return await super().run(dispatcher, tracker, domain)  # however the classifier read it
-        about_form = steps.question_about_form(requested, text)
-        if about_form and not self.answers(requested, text, tracker):
-            dispatcher.utter_message(text=about_form)
-            return [SlotSet(requested, None)]  # answered; the form asks its question again
-        # A name or organisation can be almost any words, so there a plain question decides:
-        # "what's the weather like in boston today" would pass as an organisation.
-        if steps.is_interruption(requested, text, intent, confidence, also=self.asides) and (
-            steps.plainly_a_question(requested, text) or not self.answers(requested, text, tracker)
-        ):
-            answer_aside(dispatcher, intent, self.asides)
-            return [SlotSet(requested, None)]  # nothing filled: the form asks its question again
-        asked = several_questions(tracker)
-        if requested and asked and not self.answers(requested, text, tracker):
-            answer_several(dispatcher, asked, text)
-            return [SlotSet(requested, None)]
-        closest = unsure_question(requested, text, tracker)
-        if closest is not None and (
-            steps.plainly_a_question(requested, text) or not self.answers(requested, text, tracker)
-        ):
-            say_closest(dispatcher, closest, offer=False)
-            return [SlotSet(requested, None)]  # answered as well as it could be; the question again
-        return await super().run(dispatcher, tracker, domain)
+        return FormState(
+            requested,
+            asides=self.asides,
+            answers=lambda text: self.answers(requested, text, tracker),
+            corrects_earlier_answer=lambda text: self.corrects_earlier_answer(requested, text, tracker),
+            back_from_elsewhere=lambda: self.back_from_elsewhere(requested, tracker),
+        )
 
-
-def unsure_question(requested: str | None, text: str, tracker: Tracker) -> Closest | None:
-    """A question the classifier is unsure of, asked mid-form ("do badges carry any weight"): its closest
-    answers, or None when it isn't a question or nothing is plausible (then it is read as an answer)."""
-    intent, confidence = latest_intent(tracker)
-    if requested is None or not steps.asks(text):
-        return None
-    if intent != FALLBACK and confidence >= steps.INTERRUPTION_CONFIDENCE:
-        return None
-    closest = closest_answers(tracker.latest_message.get("intent_ranking") or [], load_faq().topics)
-    return closest if closest.answered else None
+    async def run(self, dispatcher, tracker, domain):
+        state, message = self.form_state(tracker), message_of(tracker)
+        turn = decide_turn(state, message)
+        match turn.kind:
+            case Kind.CANCEL:
+                return await self.cancel(dispatcher, tracker)
+            case Kind.UPLOAD_DONE | Kind.CORRECTION | Kind.ANSWER:
+                return await super().run(dispatcher, tracker, domain)  # validated as an answer
+            case Kind.FORM_QUESTION:
+                dispatcher.utter_message(text=turn.reply)
+            case Kind.ASIDE:
+                answer_aside(dispatcher, turn.intent, self.asides)
+            case Kind.SEVERAL_QUESTIONS:
+                answer_several(dispatcher, list(turn.questions), message.text)
+            case Kind.UNSURE:
+                say_closest(dispatcher, turn.closest, offer=False)
+        return [SlotSet(state.requested, None)]  # answered, nothing filled: the form asks its question again
 
 
 def several_questions(tracker: Tracker) -> list[tuple[str, int, int]]:
     """The parts of a message that asks several things (marked by the intent classifier), if it does."""
-    return [
-        (str(e.get("value")), int(e.get("start", 0)), int(e.get("end", 0)))
-        for e in tracker.latest_message.get("entities") or []
-        if e.get("entity") == "question"
-    ]
+    return questions_asked(tracker.latest_message.get("entities") or [])
 
 
 def answer_several(dispatcher: CollectingDispatcher, asked: list[tuple[str, int, int]], text: str) -> None:

@@ -1,1 +1,1 @@
-"""Applying for a badge: the catalogue, who is eligible, and the form's steps."""
+"""Applying for a badge: the catalogue, who is eligible, and the form: its answers, its turns and what it says."""

@@ -9,7 +9,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.applying import steps
+from bot.applying import answers
 from bot.reading.references import parse_reference
 from bot.store.applications import ApplicationStore
 from bot.store.models import Application
@@ -68,7 +68,7 @@ def test_nothing_of_the_application_stays_in_the_conversation(servers):
     chat.text("done")
     assert parse_reference(chat.text("yes"))
     slots = servers.tracker(chat.sender)["slots"]
-    kept = {name: slots[name] for name in (*steps.FORM_SLOTS, *steps.HELPER_SLOTS) if slots.get(name) is not None}
+    kept = {name: slots[name] for name in (*answers.FORM_SLOTS, *answers.HELPER_SLOTS) if slots.get(name) is not None}
     assert kept == {}  # no answer, and no upload token
 
 

@@ -9,8 +9,8 @@ from bot.reading.references import parse_reference
 from bot.settings import credly_webhook_secret
 from tests.conftest import Chat
 from tests.conversations import code_for, upload
-from tests.files import make_pdf
 from tests.e2e.test_e2e_status import ask_status, review
+from tests.files import make_pdf
 
 
 def unique_orcid() -> str:

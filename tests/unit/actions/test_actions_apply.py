@@ -12,22 +12,23 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import proving
 from actions.apply_form import (
-    AskCompletionDate,
+    QUESTIONS,
     AskDocument,
     AskEmailCode,
-    AskTraining,
     FinishApplication,
     ValidateApplyForm,
 )
 from bot.answers.faq import load_faq
-from bot.applying import steps
+from bot.applying import answers, prompts
 from bot.proving.codes import EmailCodes
 from bot.store.applications import ApplicationStore
 from bot.store.db import migrate
+from tests import trackers
 from tests.applicants import FILLED_SLOTS
 from tests.files import pdf_bytes
 
 DOMAIN = {"slots": {}, "forms": {"apply_form": {"required_slots": []}}}
+AskCompletionDate, AskTraining = QUESTIONS["completion_date"], QUESTIONS["training_id"]
 
 
 @pytest.fixture(autouse=True)
@@ -40,10 +41,9 @@ def database(tmp_path, monkeypatch):
     return url
 
 
-def tracker(text: str, intent: str, confidence: float = 0.95, slots: dict | None = None) -> Tracker:
-    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
-    slots = {"requested_slot": None, **(slots or {})}
-    return Tracker("learner-1", slots, message, [], False, None, {"name": "apply_form"}, "action_listen")
+def tracker(text: str, intent: str, confidence: float = 0.95, slots: dict | None = None, **more) -> Tracker:
+    """In the middle of the application form."""
+    return trackers.tracker(text, intent, confidence, slots=slots, active_form="apply_form", **more)
 
 
 def run(action, t: Tracker):
@@ -60,9 +60,7 @@ def test_a_faq_question_mid_form_is_answered_and_the_question_asked_again():
 
 
 def unsure(text: str, ranking: list[tuple[str, float]], slots: dict) -> Tracker:
-    t = tracker(text, "nlu_fallback", 0.5, slots=slots)
-    t.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
-    return t
+    return tracker(text, "nlu_fallback", 0.5, slots=slots, ranking=ranking)
 
 
 @pytest.mark.parametrize("slot", ["badge_id", "organisation"])
@@ -115,7 +113,7 @@ def test_a_status_question_mid_application_says_this_one_is_not_sent_yet():
     text = "where is my application?"
     t = tracker(text, "check_status", 0.9, slots={"requested_slot": "email", "email": text})
     messages, events = run(ValidateApplyForm(), t)
-    assert messages[0]["text"] == steps.STATUS_MID_FORM and events == [SlotSet("email", None)]
+    assert messages[0]["text"] == prompts.STATUS_MID_FORM and events == [SlotSet("email", None)]
 
 
 def test_a_confident_stop_cancels_and_forgets_everything():
@@ -199,9 +197,8 @@ def test_the_code_question_sends_one_code_per_address_and_reads_the_reply(databa
 
 def answering(slot: str, text: str, slots: dict) -> Tracker:
     """The tracker as the form's validation sees it: the learner's text was just put in `slot`."""
-    t = tracker(text, "inform", slots={**slots, slot: text, "requested_slot": slot})
-    t.events.extend([{"event": "user", "text": text}, {"event": "slot", "name": slot, "value": text}])
-    return t
+    said = [{"event": "user", "text": text}, {"event": "slot", "name": slot, "value": text}]
+    return tracker(text, "inform", slots={**slots, slot: text, "requested_slot": slot}, events=said)
 
 
 def test_a_slack_profiles_address_needs_no_code_and_another_address_does(database):
@@ -209,9 +206,8 @@ def test_a_slack_profiles_address_needs_no_code_and_another_address_does(databas
     profile = {"acts_identity": {"channel": "slack", "user_id": "U1", "email": "jane@uni.edu"}}
 
     def required(email: str) -> list:
-        t = tracker("x", "inform", slots={**FILLED_SLOTS, "email": email})
-        t.latest_message["metadata"] = profile
-        t.events.append({"event": "user", "input_channel": "slack"})
+        slack = [{"event": "user", "input_channel": "slack"}]
+        t = tracker("x", "inform", slots={**FILLED_SLOTS, "email": email}, metadata=profile, events=slack)
         return asyncio.run(form.required_slots([], CollectingDispatcher(), t, DOMAIN))
 
     assert "email_code" not in required("Jane@uni.edu")
@@ -248,7 +244,7 @@ def test_a_duplicate_submission_is_told_nothing_about_the_open_application(datab
     for conversation in ("learner-0", "learner-1"):
         link = store.start_draft(conversation, "team-science-fundamentals")
         store.attach_document(link.token, "certificate.pdf", pdf_bytes())
-    first = store.submit("learner-0", steps.details_from(COMPLETE))
+    first = store.submit("learner-0", answers.details_from(COMPLETE))
     messages, events = run(FinishApplication(), tracker("yes", "affirm", slots=COMPLETE))
     assert first.reference not in messages[0]["text"] and "already open" in messages[0]["text"]
     assert SlotSet("upload_token", None) in events and SlotSet("email", None) in events
@@ -276,39 +272,34 @@ def test_a_database_outage_keeps_the_answers(monkeypatch):
 # --- issue 13 -------------------------------------------------------------------------------------
 
 
-def form_tracker(text: str, intent: str, slots: dict, events: list | None = None, entities=None) -> Tracker:
-    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
-    return Tracker("learner-1", slots, message, events or [], False, None, {"name": "apply_form"}, "action_listen")
-
-
 def test_misses_in_a_row_are_counted_and_an_answer_resets_them():
     slots = {"requested_slot": "training_id", "badge_id": "team-science-fundamentals", "training_id": "banana"}
     said = [{"event": "user", "text": "banana"}, {"event": "slot", "name": "training_id", "value": "banana"}]
-    _, events = run(ValidateApplyForm(), form_tracker("banana", "nlu_fallback", {**slots, "misses": 1}, said))
+    _, events = run(ValidateApplyForm(), tracker("banana", "nlu_fallback", 0.9, {**slots, "misses": 1}, events=said))
     assert SlotSet("misses", 2) in events and SlotSet("training_id", None) in events
     text = "the digital badging pilot"
     answered = {**slots, "training_id": text, "misses": 2}
     said = [{"event": "user", "text": text}, {"event": "slot", "name": "training_id", "value": text}]
-    _, events = run(ValidateApplyForm(), form_tracker(text, "nlu_fallback", answered, said))
+    _, events = run(ValidateApplyForm(), tracker(text, "nlu_fallback", 0.9, answered, events=said))
     assert SlotSet("training_id", "digital-badging-pilot") in events and SlotSet("misses", None) in events
 
 
 def test_after_two_misses_the_question_is_asked_another_way_with_a_person_to_talk_to():
     slots = {"requested_slot": "training_id", "badge_id": "team-science-fundamentals", "misses": 2}
-    messages, _ = run(AskTraining(), form_tracker("banana", "nlu_fallback", slots))
-    assert messages[0]["text"] != steps.prompt_training("team-science-fundamentals").text
+    messages, _ = run(AskTraining(), tracker("banana", "nlu_fallback", 0.9, slots))
+    assert messages[0]["text"] != prompts.prompt_training("team-science-fundamentals").text
     assert "Talk to a person" in [b["title"] for b in messages[0]["buttons"]]
 
 
 def test_a_guess_is_read_back_before_it_is_stored():
     guess = {"slot": "completion_date", "value": "2025-02-01", "spoken": "February 2025"}
-    messages, _ = run(AskCompletionDate(), form_tracker("feb 25", "nlu_fallback", {"guess": guess}))
+    messages, _ = run(AskCompletionDate(), tracker("feb 25", "nlu_fallback", 0.9, {"guess": guess}))
     assert messages[0]["text"] == "February 2025, right?"
 
 
 def test_a_question_about_the_form_is_answered_then_the_question_asked_again():
     slots = {"requested_slot": "email", "email": "why do you need my email?"}
-    messages, events = run(ValidateApplyForm(), form_tracker("why do you need my email?", "faq_privacy", slots))
+    messages, events = run(ValidateApplyForm(), tracker("why do you need my email?", "faq_privacy", 0.9, slots))
     assert "admin@credly.com" in messages[0]["text"]
     assert events == [SlotSet("email", None)]
 
@@ -320,7 +311,7 @@ def test_two_questions_mid_form_get_both_answers():
         {"entity": "question", "value": "faq_sharing", "start": 19, "end": len(text)},
     ]
     slots = {"requested_slot": "organisation", "organisation": text}
-    messages, events = run(ValidateApplyForm(), form_tracker(text, "nlu_fallback", slots, entities=parts))
+    messages, events = run(ValidateApplyForm(), tracker(text, "nlu_fallback", 0.9, slots, entities=parts))
     assert [m["response"] for m in messages] == ["utter_faq_fee", "utter_faq_sharing"]
     assert events == [SlotSet("organisation", None)]
 
@@ -329,10 +320,14 @@ def test_welcome_back_only_when_the_application_is_resumed():
     slots = {"requested_slot": "training_id", "badge_id": "team-science-fundamentals", "training_id": "x"}
     during = [{"event": "active_loop", "name": "apply_form"}, {"event": "user", "text": "the workshop"}]
     text = "the team science fundamentals workshop"
-    messages, _ = run(ValidateApplyForm(), form_tracker(text, "apply_badge", {**slots, "training_id": text}, during))
+    messages, _ = run(
+        ValidateApplyForm(), tracker(text, "apply_badge", 0.9, {**slots, "training_id": text}, events=during)
+    )
     assert not any("Welcome back" in (m.get("text") or "") for m in messages)
     resumed = [{"event": "active_loop", "name": None}, {"event": "user", "text": "continue my application"}]
-    messages, _ = run(ValidateApplyForm(), form_tracker("continue my application", "apply_badge", slots, resumed))
+    messages, _ = run(
+        ValidateApplyForm(), tracker("continue my application", "apply_badge", 0.9, slots, events=resumed)
+    )
     assert "Welcome back" in messages[0]["text"]
 
 
@@ -351,6 +346,6 @@ def test_an_earlier_answer_corrected_at_the_upload_step_is_changed_however_the_m
         "document": text,
     }
     said = [{"event": "user", "text": text}, {"event": "slot", "name": "document", "value": text}]
-    messages, events = run(ValidateApplyForm(), form_tracker(text, "out_of_scope", slots, said))
+    messages, events = run(ValidateApplyForm(), tracker(text, "out_of_scope", 0.9, slots, events=said))
     assert [m["text"] for m in messages] == ["Updated your completion date."]
     assert SlotSet("completion_date", "2023-04-14") in events and SlotSet("document", None) in events

@@ -10,15 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.fallback import ActionCantHelp, ActionContact
 from actions.faq import ActionClosestAnswers
 from bot.answers.faq import load_faq
-
-
-def tracker(intent: str, ranking: list[tuple[str, float]] | None = None, slots: dict | None = None) -> Tracker:
-    message = {
-        "text": "some words",
-        "intent": {"name": intent, "confidence": 0.9},
-        "intent_ranking": [{"name": n, "confidence": c} for n, c in (ranking or [])],
-    }
-    return Tracker("learner", slots or {}, message, [], False, None, {}, "action_listen")
+from tests.trackers import tracker
 
 
 def run(action, t: Tracker):
@@ -29,7 +21,8 @@ def run(action, t: Tracker):
 
 def test_unsure_answers_the_likeliest_reading_and_a_close_second_saying_so():
     t = tracker(
-        "nlu_fallback", ranking=[("faq_fee", 0.3), ("out_of_scope", 0.2), ("faq_privacy", 0.2), ("faq_sharing", 0.1)]
+        intent="nlu_fallback",
+        ranking=[("faq_fee", 0.3), ("out_of_scope", 0.2), ("faq_privacy", 0.2), ("faq_sharing", 0.1)],
     )
     messages, events = run(ActionClosestAnswers(), t)
     assert "not quite sure" in messages[0]["text"]
@@ -41,14 +34,14 @@ def test_unsure_answers_the_likeliest_reading_and_a_close_second_saying_so():
 
 
 def test_unsure_with_one_clear_lead_answers_only_that_one():
-    t = tracker("nlu_fallback", ranking=[("faq_fee", 0.45), ("faq_privacy", 0.1)])
+    t = tracker(intent="nlu_fallback", ranking=[("faq_fee", 0.45), ("faq_privacy", 0.1)])
     messages, _ = run(ActionClosestAnswers(), t)
     assert [m.get("response") for m in messages if m.get("response")] == ["utter_faq_fee"]
     assert [b["payload"] for b in messages[-1]["buttons"]] == ["/faq_privacy", "/deny"]
 
 
 def test_unsure_with_no_plausible_topic_says_it_cannot_help():
-    t = tracker("nlu_fallback", ranking=[("out_of_scope", 0.5), ("faq_fee", 0.01)])
+    t = tracker(intent="nlu_fallback", ranking=[("out_of_scope", 0.5), ("faq_fee", 0.01)])
     messages, _ = run(ActionClosestAnswers(), t)
     assert len(messages) == 1
     assert "buttons" not in messages[0] or not messages[0]["buttons"]
@@ -56,19 +49,19 @@ def test_unsure_with_no_plausible_topic_says_it_cannot_help():
 
 
 def test_unsure_thanks_with_no_plausible_topic_is_welcomed_not_declined():
-    t = tracker("nlu_fallback", ranking=[("thanks", 0.5), ("affirm", 0.45), ("faq_fee", 0.01)])
+    t = tracker(intent="nlu_fallback", ranking=[("thanks", 0.5), ("affirm", 0.45), ("faq_fee", 0.01)])
     messages, _ = run(ActionClosestAnswers(), t)
     assert [m.get("response") for m in messages] == ["utter_youre_welcome"]
 
 
 def test_cant_help_gives_the_configured_contact(monkeypatch):
     monkeypatch.setenv("ACTS_CONTACT", "badges@example.org")
-    messages, _ = run(ActionCantHelp(), tracker("out_of_scope"))
+    messages, _ = run(ActionCantHelp(), tracker(intent="out_of_scope"))
     assert "badges@example.org" in messages[0]["text"]
     assert "What I can help with" in messages[0]["text"]
 
 
 def test_contact_names_a_person_to_reach(monkeypatch):
     monkeypatch.setenv("ACTS_CONTACT", "badges@example.org")
-    messages, _ = run(ActionContact(), tracker("human_handoff"))
+    messages, _ = run(ActionContact(), tracker(intent="human_handoff"))
     assert "badges@example.org" in messages[0]["text"]

@@ -13,7 +13,6 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.apply_form as apply_form
@@ -23,6 +22,7 @@ from tests.applicants import FILLED_SLOTS
 from tests.files import pdf_bytes
 from tests.notice_servers import closed_port, odd_slack
 from tests.slack_emulator_thread import slack_emulator
+from tests.trackers import tracker
 
 DOMAIN = {"slots": {}, "forms": {"apply_form": {"required_slots": []}}}
 CHANNEL = "C0REVIEWS1"
@@ -65,11 +65,9 @@ def store(tmp_path, monkeypatch):
 def finish(store: ApplicationStore) -> list[dict]:
     link = store.start_draft("learner-1", "team-science-fundamentals")
     store.attach_document(link.token, "certificate.pdf", pdf_bytes())
-    message = {"text": "yes", "intent": {"name": "affirm", "confidence": 0.95}, "entities": []}
-    tracker = Tracker("learner-1", {"requested_slot": None, **SLOTS}, message, [], False, None,
-                      {"name": "apply_form"}, "action_listen")  # fmt: skip
     dispatcher = CollectingDispatcher()
-    asyncio.run(apply_form.FinishApplication().run(dispatcher, tracker, DOMAIN))
+    said = tracker("yes", "affirm", slots=SLOTS, active_form="apply_form")
+    asyncio.run(apply_form.FinishApplication().run(dispatcher, said, DOMAIN))
     return dispatcher.messages
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.applying import steps
+from bot.applying import answers, turns
 from bot.reading.corrections import FIELD_WORDS, parse_correction
 from bot.reading.dates import EARLIEST_COMPLETION, check_completion_date
 from bot.reading.emails import check_email
@@ -159,7 +159,7 @@ def test_display_name_is_short_printable_and_has_no_folders(filename):
 
 @FAST
 @given(
-    st.sampled_from(steps.FORM_SLOTS),
+    st.sampled_from(answers.FORM_SLOTS),
     anything,
     st.sampled_from([None, "affirm", "deny", "stop", "help", "faq_fee"]),
     # Answers that depend on what was offered or suggested before take other paths.
@@ -170,15 +170,15 @@ def test_display_name_is_short_printable_and_has_no_folders(filename):
 @example("orcid", "٠٠٠٠-٠٠٠٢-١٨٢٥-٠٠٩٧", None, {})
 @example("confirmed", "change my orcid to ٠٠٠٠-٠٠٠٢-١٨٢٥-٠٠٩٧", None, {})
 def test_every_form_answer_is_a_step_and_never_raises(slot, text, intent, extra):
-    step = steps.answer(slot, text, intent, {**FILLED, **extra}, TODAY, documents=lambda: [])
-    assert set(step.updates) <= set(steps.FORM_SLOTS) | set(steps.HELPER_SLOTS)
+    step = answers.answer(slot, text, intent, {**FILLED, **extra}, TODAY, documents=lambda: [])
+    assert set(step.updates) <= set(answers.FORM_SLOTS) | set(answers.HELPER_SLOTS)
     assert all(isinstance(sentence, str) and sentence for sentence in step.say)
     orcid = step.updates.get("orcid")
-    assert orcid in (None, steps.SKIPPED) or ORCID_FORMAT.fullmatch(orcid)
+    assert orcid in (None, answers.SKIPPED) or ORCID_FORMAT.fullmatch(orcid)
     completion = step.updates.get("completion_date")
     assert completion is None or date.fromisoformat(completion).isoformat() == completion
-    assert isinstance(steps.is_cancel(slot, text, intent, 0.9), bool)
-    assert isinstance(steps.is_interruption(slot, text, intent, 0.9), bool)
+    assert isinstance(turns.is_cancel(slot, text, intent, 0.9), bool)
+    assert isinstance(turns.is_interruption(slot, text, intent, 0.9), bool)
 
 
 # --- a number in any script's digits is read as that number -------------------------------

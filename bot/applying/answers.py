@@ -1,14 +1,16 @@
-"""The application conversation, one answer at a time: what each answer sets and what to say.
+"""The learner's answers, one question at a time: each one checked, normalised, and what it sets.
 
 Each function takes what the learner said (and the little context it needs) and returns
 a Step: the slots to set (None clears a slot, so its question is asked again) and the
-sentences to say. The Rasa form validation action only passes these on.
+sentences to say. An answer may also correct one given earlier ("sorry, the date was wrong,
+it was March 2024"), or confirm an answer read with some doubt. The Rasa form validation
+action only passes these on; what a turn is before it is read as an answer is bot/applying/turns.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,7 +19,6 @@ from bot.answers.faq import load_faq
 from bot.applying.catalogue import load_catalogue
 from bot.applying.choices import match_option
 from bot.applying.eligibility import badge_open, training_completed, training_qualifies
-from bot.applying.form_questions import answer_about_form
 from bot.reading.asides import aside_reply
 from bot.reading.corrections import Correction, field_named, parse_correction
 from bot.reading.dates import check_completion_date, read_completion_date
@@ -51,8 +52,6 @@ HELPER_SLOTS = (
     "guess",
     "misses",
 )
-# After this many misses in a row the question is not asked the same way again (prompt_after_misses).
-MISSES_BEFORE_HELP = 2
 SKIPPED = "skipped"
 MAX_ORGANISATION = 200
 
@@ -64,29 +63,8 @@ _YES = re.compile(
 _NO = re.compile(r"^\s*(n|no|nope|nah|not yet|i haven't|i have not|i didn't|i did not|never|negative)\b", re.I)
 _SKIP = re.compile(r"\b(skip|none|no orcid|don't have|do not have|dont have|n/a|not applicable|no thanks|no)\b", re.I)
 _OTHER = re.compile(r"\b(other|another|different|something else|none of (these|them|those))\b", re.I)
-# "tell me a joke": a request, never a name or an organisation.
-_REQUEST_START = re.compile(
-    r"^\s*(?:please )?(?:tell me|give me|show me|let me know|can you|could you|would you|i want|i need|"
-    r"i'd like|i would like|help me)\b",
-    re.I,
-)
-_QUESTION_START = re.compile(r"^\s*(what|how|why|where|who|when|is|are|can|could|do|does|will|would|should)\b", re.I)
 
 AFFIRM, DENY = "affirm", "deny"
-INTERRUPTIONS = {"help", "human_handoff", "bot_challenge", "out_of_scope"}
-STOP = "stop"
-# Cancelling throws answers away, so only a confident "stop" does it: "change my organisation"
-# must never be taken for "cancel".
-CANCEL_CONFIDENCE = 0.7
-CANCELLED = (
-    "OK, I've cancelled your application. Nothing was submitted, and any file you uploaded "
-    "for it has been deleted. You can start again any time."
-)
-INTERRUPTION_CONFIDENCE = 0.6
-STATUS_MID_FORM = (
-    "This application isn't sent yet: we're filling it in now, and when it's submitted you'll get its "
-    'reference. To check one you sent before, finish or say "stop" here, then ask me "where is my application?".'
-)
 FREE_TEXT_SLOTS = {"full_name", "organisation"}
 # How a field is named when the learner is told it changed.
 FIELD_LABELS = {
@@ -97,6 +75,11 @@ FIELD_LABELS = {
     "orcid": "ORCID iD",
     "training_id": "training",
 }
+
+
+# Asked again when a question about the badge's trainings comes before the badge is known
+# (the badge question's own words, bot/applying/prompts.py).
+BADGE_QUESTION = "Which badge would you like to apply for?"
 
 
 @dataclass
@@ -145,7 +128,7 @@ def _badge_chosen(badge) -> Step:
 
 def _no_badge() -> Step:
     """A question about the badge's trainings before the badge is known: ask for the badge."""
-    return Step({"badge_id": None}, [prompt_badge().text])
+    return Step({"badge_id": None}, [BADGE_QUESTION])
 
 
 def answer_training_completed(text: str, intent: str | None, badge_id: str) -> Step:
@@ -456,85 +439,6 @@ def _confirmed_guess(slot: str, value: Any) -> Step:
     return step
 
 
-def question_about_form(slot: str | None, text: str) -> str | None:
-    """The answer to a question about the application itself ("why do you need my email?"), if it is one."""
-    return answer_about_form(slot, text) if slot else None
-
-
-def is_cancel(slot: str | None, text: str, intent: str | None, confidence: float) -> bool:
-    """Whether the learner wants to stop the application altogether."""
-    if intent != STOP or confidence < CANCEL_CONFIDENCE:
-        return False
-    return not (slot == "confirmed" and parse_correction(text) is not None)
-
-
-# What a learner types to leave a form: at a name or organisation question these words are never the answer.
-_PLAIN_STOP = re.compile(
-    r"^\W*(?:(?:please|ok|okay|no|just)\W+)?(?:stop|cancel|quit|exit|abort|never ?mind|nevermind|forget it|"
-    r"stop applying|cancel (?:it|this|that|the application|my application)|i give up)\W*$",
-    re.I,
-)
-
-
-def plainly_stop(slot: str | None, text: str) -> bool:
-    """At a name or organisation question, "stop" or "cancel" leaves the form: it would pass as an answer."""
-    return slot in FREE_TEXT_SLOTS and bool(_PLAIN_STOP.match(text))
-
-
-def asks(text: str) -> bool:
-    """Reads as a question or a request: a question mark, or the words a question or request starts with."""
-    return "?" in text or bool(_QUESTION_START.search(text) or _REQUEST_START.search(text))
-
-
-def is_interruption(
-    slot: str | None, text: str, intent: str | None, confidence: float, also: Collection[str] = ()
-) -> bool:
-    """Whether the learner asked something else mid-form (answered, then the form goes on). `also`: intents
-    a form answers itself as asides, beyond INTERRUPTIONS and the FAQ topics."""
-    if slot is None or confidence < INTERRUPTION_CONFIDENCE:
-        return False
-    if intent not in INTERRUPTIONS and intent not in also and load_faq().topic(intent) is None:
-        return False
-    if slot == "confirmed" and parse_correction(text) is not None:
-        return False
-    if slot in FREE_TEXT_SLOTS or intent == "out_of_scope":
-        # A name or organisation can be almost any words; and a message the classifier can't place may
-        # answer another question ("around the end of 2023" at the training question): only a question
-        # or a request is taken for one.
-        return asks(text)
-    return True
-
-
-def plainly_a_question(slot: str | None, text: str) -> bool:
-    """At a name or organisation question, a message that can't be one: a question mark, or a sentence that
-    starts like a question. Short ones may be names ("Will Smith", "Do Van Minh", "Can Yilmaz")."""
-    if slot not in FREE_TEXT_SLOTS:
-        return False
-    if "?" in text or _REQUEST_START.search(text):
-        return True
-    return asks(text) and len(text.split()) >= 5
-
-
-def summary(slots: Mapping[str, Any]) -> str:
-    catalogue = load_catalogue()
-    badge = catalogue.get(slots.get("badge_id"))
-    training = badge.training(slots.get("training_id")) if badge else None
-    orcid = slots.get("orcid")
-    lines = [
-        "Here is your application:",
-        f"- Badge: {badge.name if badge else '?'}",
-        f"- Qualifying training: {training.name if training else '?'}",
-        f"- Completed: {slots.get('completion_date')}",
-        f"- Name: {slots.get('full_name')}",
-        f"- Email: {slots.get('email')}",
-        f"- Organisation: {slots.get('organisation')}",
-        f"- ORCID iD: {orcid if orcid and orcid != SKIPPED else 'not given'}",
-        f"- Document: {slots.get('document')}",
-        'Shall I submit it? You can also change any of it ("change my email to ...") or cancel.',
-    ]
-    return "\n".join(lines)
-
-
 def details_from(slots: Mapping[str, Any]) -> Details:
     orcid = slots.get("orcid")
     return Details(
@@ -545,175 +449,4 @@ def details_from(slots: Mapping[str, Any]) -> Details:
         email=slots["email"],
         organisation=slots["organisation"],
         orcid=None if orcid in (None, SKIPPED) else orcid,
-    )
-
-
-# --- the questions --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Prompt:
-    text: str
-    buttons: tuple[dict, ...] = ()
-
-
-def _button(title: str, payload: str | None = None) -> dict:
-    return {"title": title, "payload": payload or title}
-
-
-def prompt_badge() -> Prompt:
-    badges = load_catalogue().badges
-    return Prompt("Which badge would you like to apply for?", tuple(_button(b.name) for b in badges))
-
-
-def prompt_training_completed(badge_id: str) -> Prompt:
-    badge = load_catalogue().get(badge_id)
-    names = " or ".join(t.name for t in badge.trainings)
-    return Prompt(
-        f"Have you completed a qualifying training for the {badge.name} badge ({names})?",
-        (_button("Yes", "/affirm"), _button("No", "/deny")),
-    )
-
-
-def prompt_training(badge_id: str) -> Prompt:
-    badge = load_catalogue().get(badge_id)
-    buttons = tuple(_button(t.name) for t in badge.trainings) + (_button("Another training"),)
-    return Prompt("Which qualifying training did you complete?", buttons)
-
-
-TALK_TO_A_PERSON = _button("Talk to a person", "/human_handoff")
-STOP_APPLYING = _button("Stop applying", "/stop")
-
-
-def prompt_guess(guess: Mapping[str, Any]) -> Prompt:
-    """ "February 2025, right?": an answer read with some doubt, read back before it is stored."""
-    return Prompt(f"{guess['spoken']}, right?", (_button("Yes", "/affirm"), _button("No", "/deny")))
-
-
-# What each question needs, said plainly when the learner's answers were not understood twice in a row.
-NEEDED = {
-    "badge_id": "Let me make it easier: choose the badge you're applying for below.",
-    "training_completed": "Let me put it another way: have you already finished a qualifying training? Choose below.",
-    "training_id": (
-        'Let me make it easier: choose your training below. If it isn\'t one of these, choose "Another training".'
-    ),
-    "completion_date": (
-        'I need the month and year you finished the training, for example "March 2024", or the exact day like '
-        "\"2024-03-15\". If you don't remember exactly, an approximate answer is fine: I'll read it back to you."
-    ),
-    "full_name": (
-        'I need your first and last name as they should appear on your badge, for example "Jane Doe" or '
-        '"María José de la Cruz": letters, spaces, hyphens and apostrophes.'
-    ),
-    "email": "I need an email address like jane.doe@uni.edu: Credly sends your badge there.",
-    "organisation": 'I need the name of your university, hospital or company, for example "UNC Chapel Hill".',
-    "orcid": 'An ORCID iD has 16 characters, like 0000-0002-1825-0097. It\'s optional: choose "Skip" to leave it out.',
-    "document": (
-        "I still haven't received your file. Upload it with the link (a PDF, PNG or JPEG of up to 10 MB), then "
-        'say "done". If it won\'t upload, a person can help.'
-    ),
-    "confirmed": "Please choose one of these: submit your application, change something, or cancel it.",
-}
-
-
-def prompt_after_misses(slot: str, slots: Mapping[str, Any]) -> Prompt:
-    """The question asked another way, after two answers in a row were not understood: what it needs, the
-    choices as buttons where there are choices, and a person to talk to (never the same question a third time)."""
-    badge = load_catalogue().get(slots.get("badge_id"))
-    choices: tuple[dict, ...] = ()
-    if slot == "badge_id":
-        choices = prompt_badge().buttons
-    elif slot == "training_completed":
-        choices = (_button("Yes", "/affirm"), _button("No", "/deny"))
-    elif slot == "training_id" and badge:
-        choices = prompt_training(badge.id).buttons
-    elif slot == "orcid":
-        choices = (_button("Skip", "skip"),)
-    elif slot == "confirmed":
-        choices = prompt_confirmation(slots).buttons
-    contact = f" Or talk to a person: {load_faq().contact()}."
-    ways_out = (TALK_TO_A_PERSON,) if slot == "confirmed" else (TALK_TO_A_PERSON, STOP_APPLYING)
-    return Prompt(NEEDED[slot] + contact, choices + ways_out)
-
-
-def needs_help(slots: Mapping[str, Any]) -> bool:
-    return int(slots.get("misses") or 0) >= MISSES_BEFORE_HELP
-
-
-def prompt_completion_date() -> Prompt:
-    return Prompt('When did you complete it? A date like 2024-03-15, "March 2024" or "last spring" is fine.')
-
-
-def prompt_organisation() -> Prompt:
-    return Prompt("Which organisation or institution are you with?")
-
-
-def prompt_orcid() -> Prompt:
-    return Prompt(
-        "If you have an ORCID iD, type it (like 0000-0002-1825-0097). It's optional: say \"skip\" if you'd rather not."
-    )
-
-
-def prompt_email(suggestion: str | None, typed: str | None) -> Prompt:
-    if suggestion:
-        return Prompt(
-            f"Did you mean {suggestion}?",
-            (_button(f"Yes, {suggestion}", "/affirm"), _button(f"No, keep {typed}", "/deny")),
-        )
-    return Prompt("What email address should we use? Credly will send your badge there, from admin@credly.com.")
-
-
-def prompt_full_name() -> Prompt:
-    return Prompt("What is your full name, as it should appear on the badge?")
-
-
-def prompt_profile_name(name: str) -> Prompt:
-    return Prompt(
-        f"Shall I put {name} on your badge, as in your Slack profile?",
-        (_button(f"Yes, {name}", "/affirm"), _button("No, I'll type it", "/deny")),
-    )
-
-
-def prompt_profile_email(email: str) -> Prompt:
-    return Prompt(
-        f"Shall we use {email}, the email address of your Slack profile? Credly will send your badge there, "
-        "from admin@credly.com.",
-        (_button(f"Yes, {email}", "/affirm"), _button("No, another address", "/deny")),
-    )
-
-
-def prompt_document(badge_id: str, url: str, can_share_here: bool = False) -> Prompt:
-    badge = load_catalogue().get(badge_id)
-    document = badge.documents[0].name if badge and badge.documents else "certificate"
-    if can_share_here:
-        return Prompt(
-            f"Please share your {document} (PDF, PNG or JPEG, up to 10 MB) here: drag the file into this "
-            f"conversation. Or upload it with this one-time link: {url}"
-        )
-    return Prompt(
-        f"Please upload your {document} (PDF, PNG or JPEG, up to 10 MB) with this one-time link: "
-        f'{url}\nWhen it\'s uploaded, come back here and say "done".'
-    )
-
-
-def prompt_confirmation(slots: Mapping[str, Any]) -> Prompt:
-    return Prompt(
-        summary(slots), (_button("Submit", "/affirm"), _button("Change something"), _button("Cancel", "/stop"))
-    )
-
-
-def submitted_message(submission) -> str:
-    if submission.duplicate:
-        # Nothing the status check protects: anyone can type an email address.
-        return (
-            "An application for this badge is already open for that email address, so I haven't filed a "
-            "second one, and the document you just uploaded wasn't kept. Its reference was given when it was "
-            "filed: you can ask me about its status with that reference and your email. If you can't find "
-            f"the reference, please contact {load_faq().contact()}."
-        )
-    return (
-        f"Your application is submitted. Your reference is {submission.reference}: please keep it. "
-        "What happens next: an ACTS reviewer checks your application and document. If it is approved, "
-        "Credly emails you from admin@credly.com with instructions for claiming your badge. "
-        "You can ask me about its status any time with your reference and email."
     )
