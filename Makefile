@@ -72,10 +72,11 @@ shell: $(MODEL)
 test: $(MODEL) $(DEV_STAMP) lint validate browser
 	$(PY) -m pytest tests
 
-# The inner loop while changing code: what `make test` runs first, then only tests/unit (no trained
-# model, no servers of their own). `make test` stays the whole suite.
+# The inner loop while changing code: what `make test` runs first, then tests/unit (no trained model,
+# no servers of their own) on two workers, on SQLite only: their PostgreSQL twins, like the model, e2e
+# and browser tests, run in `make test`, which stays the whole suite.
 check: lint validate
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q -n 2 -m "not postgresql" tests/unit
 
 # Style and formatting: fix what it finds (`.venv/bin/ruff check --fix . && .venv/bin/ruff format .`).
 lint: $(DEV_STAMP)

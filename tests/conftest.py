@@ -84,9 +84,10 @@ def fresh_postgres_database():
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request, tmp_path):
-    """Each test that asks for it runs twice: on an SQLite file and on a fresh PostgreSQL database."""
+    """Each test that asks for it runs twice: on an SQLite file and on a fresh PostgreSQL database (marked
+    `postgresql`: `make check` leaves those twins to `make test`)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'acts.db'}"
     else:
