@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-CHAT_STATE = ROOT / "bot" / "channels" / "web" / "static" / "chat-state.js"
+CHAT_STATE = ROOT / "bot" / "web" / "static" / "chat-state.js"
 HEX_128 = re.compile("[0-9a-f]{32}")
 
 # A page's localStorage (argv[1]), then ChatState as the widget uses it; prints what it did as JSON.
