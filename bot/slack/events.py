@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from bot.recent import Recent, recent
 
 # A person's new message, or one that shares a file; everything else (edits, deletions, bots,
 # joins, topic changes...) has another subtype.
@@ -44,36 +45,27 @@ def plain_text(text: str, bot_user_id: str | None) -> str:
     return " ".join(text.split())
 
 
-class _Recent:
-    """A bounded set that forgets after `ttl` seconds."""
-
-    def __init__(self, ttl: float, capacity: int, clock: Callable[[], float]) -> None:
-        self.ttl, self.capacity, self.clock = ttl, capacity, clock
-        self._seen: OrderedDict[Any, float] = OrderedDict()
-
-    def add(self, key: Any) -> bool:
-        """True if `key` is new (and remembers it)."""
-        now = self.clock()
-        while self._seen and (len(self._seen) >= self.capacity or now - next(iter(self._seen.values())) > self.ttl):
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        return True
-
-    def __contains__(self, key: Any) -> bool:
-        seen = self._seen.get(key)
-        return seen is not None and self.clock() - seen <= self.ttl
-
-
 class EventFilter:
     """Turns verified Events API bodies into learner messages: each message once, only people's."""
 
-    def __init__(self, bot_user_id: str | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        bot_user_id: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        handled: Recent | None = None,
+        threads: Recent | None = None,
+    ) -> None:
         self.bot_user_id = bot_user_id
-        self._handled = _Recent(ttl=3600, capacity=50_000, clock=clock)
+        # Shared by every server when a Redis is configured (bot/recent.py): Slack may send its retry
+        # of an event, or a reply in a thread, to another server than the first.
+        if handled is None:
+            handled = recent("acts:slack:handled", ttl=3600, capacity=50_000, clock=clock)
+        self._handled = handled
         # Threads the assistant talks in: a reply there needs no new mention (for a day).
-        self._threads = _Recent(ttl=86_400, capacity=50_000, clock=clock)
+        if threads is None:
+            threads = recent("acts:slack:threads", ttl=86_400, capacity=50_000, clock=clock)
+        self._threads = threads
 
     def remember_thread(self, channel: str, thread_ts: str) -> None:
         self._threads.add((channel, thread_ts))
