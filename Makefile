@@ -21,12 +21,13 @@ BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/
 FAQ_RESPONSES := data/nlu/faq_responses.yml
 TRAINING_INPUTS := config.yml domain.yml $(FAQ_RESPONSES) $(shell find data -name '*.yml' 2>/dev/null) $(wildcard rasa_plugins/nlu/*.py)
 
-.PHONY: help install install-dev train run shell test check lint validate browser bench eval lock clean
+.PHONY: help install install-dev train run run-prod nginx shell test check lint validate browser bench eval lock clean
 
 help:
 	@echo "make run    install if needed, train if the model is stale, start the assistant"
 	@echo "make test   install if needed, train if needed, run the whole test suite"
 	@echo "make check  the fast inner loop: lint, data validation and the unit tests (no model, no servers)"
+	@echo "make run-prod  several Rasa servers on PostgreSQL and Redis behind nginx (docs/production.md)"
 	@echo "make train  (re)train the model if data or config changed"
 	@echo "make shell  talk to the assistant in the terminal (needs the action server: make run)"
 	@echo "make eval   score the answers to real learners' questions, traps and paraphrases (docs/evaluation.md)"
@@ -66,10 +67,22 @@ $(MODEL): $(TRAINING_INPUTS) | $(STAMP)
 run: $(MODEL)
 	$(PY) -m launcher
 
+# The production set-up on this machine: ACTS_RASA_SERVERS Rasa servers (2) on PostgreSQL and Redis
+# behind nginx on port 8080 (docs/production.md). DATABASE_URL and ACTS_REDIS_URL name them elsewhere.
+run-prod: $(MODEL) nginx
+	$(PY) -m launcher --production
+
+# nginx from Debian's packages, for the production set-up and its tests.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null; \
+	  else echo "The production set-up needs nginx: sudo apt-get install nginx"; exit 1; fi; }
+
 shell: $(MODEL)
 	$(RASA) shell --model $(MODEL) --port 5006 --endpoints "$$($(PY) -m launcher --shell-endpoints)"  # 5005 belongs to `make run`
 
-test: $(MODEL) $(DEV_STAMP) lint validate browser
+test: $(MODEL) $(DEV_STAMP) lint validate browser nginx
 	$(PY) -m pytest tests
 
 # The inner loop while changing code: what `make test` runs first, then tests/unit (no trained model,

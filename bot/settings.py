@@ -336,3 +336,34 @@ def contact(default: str) -> str:
 def reviewer_name() -> str | None:
     """Who the review command records as the reviewer when --reviewer is not given."""
     return os.environ.get("ACTS_REVIEWER") or None
+
+
+# The production set-up (`make run-prod`, launcher/production.py): several Rasa servers on PostgreSQL
+# and Redis behind nginx. These machines run PostgreSQL and Redis locally; elsewhere set the URLs.
+PRODUCTION_DATABASE = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def production_database_url() -> str:
+    """PostgreSQL for applications and conversations: DATABASE_URL, else the local one."""
+    return os.environ.get("DATABASE_URL") or PRODUCTION_DATABASE
+
+
+def redis_url() -> str:
+    """The Redis that the Rasa servers' lock (and Slack's de-duplication) share."""
+    return os.environ.get("ACTS_REDIS_URL") or "redis://127.0.0.1:6379/1"
+
+
+def rasa_servers() -> int:
+    """How many Rasa servers the production set-up starts."""
+    return positive_whole("ACTS_RASA_SERVERS", 2)
+
+
+def sanic_workers() -> int:
+    """Sanic workers per Rasa server in the production set-up."""
+    return positive_whole("ACTS_SANIC_WORKERS", 1)
+
+
+def shared_redis_url() -> str | None:
+    """The Redis that several Rasa servers share their Slack de-duplication in (bot/recent.py), only when
+    ACTS_REDIS_URL names one: one server alone remembers in its own memory."""
+    return os.environ.get("ACTS_REDIS_URL", "").strip() or None

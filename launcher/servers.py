@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from bot.settings import VAR, action_server_token, allowed_origins, bind_host, environment, mail_dir
+from launcher import production as production_setup
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = ROOT / "models" / "acts.tar.gz"
@@ -41,6 +42,9 @@ class Service:
     health_url: str  # http://…/health, or smtp://host:port for the local mail server
     public_url: str
     env: dict[str, str] = field(default_factory=dict)  # this server's own, over the cluster's
+    # A server started only once this one answers (the first Rasa server creates the conversation
+    # tables of a new database; two creating them at once would fail).
+    after: str | None = None
 
 
 @dataclass
@@ -68,9 +72,18 @@ def base_env() -> dict[str, str]:
     return env
 
 
-def endpoints_file(ports: Ports, template: Path, workdir: Path, action_token: str | None = None) -> Path:
-    """endpoints.yml with the action server URL pointing at the chosen port (and its token, if set)."""
+def endpoints_file(
+    ports: Ports,
+    template: Path,
+    workdir: Path,
+    action_token: str | None = None,
+    production: production_setup.Production | None = None,
+) -> Path:
+    """endpoints.yml with the action server URL pointing at the chosen port (and its token, if set);
+    in production, the shared conversation and lock stores (launcher/production.py)."""
     config = yaml.safe_load(template.read_text()) or {}
+    if production is not None:
+        config = production_setup.endpoints(config, production)
     config["action_endpoint"] = {"url": f"http://127.0.0.1:{ports.actions}/webhook"}
     if action_token:
         config["action_endpoint"]["token"] = action_token  # sent as ?token=
@@ -277,6 +290,9 @@ class Cluster:
                 raise RuntimeError(f"something already answers at {spec.health_url}; stop it or choose another port")
         env = {**base_env(), **self.env}
         for spec in self.specs:
+            first = next((other for other in self.specs if other.name == spec.after), None)
+            if first is not None:  # (restarted on its own, it has nobody to wait for)
+                self._wait_for(first, time.monotonic() + 180)
             log = None
             if self.log_dir is not None:
                 log = private_log(self.log_dir / f"{spec.name}.log")
@@ -295,13 +311,16 @@ class Cluster:
     def wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         for spec in self.specs:
-            while not _is_up(spec.health_url):
-                proc = self.procs[spec.name]
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{spec.name} exited with code {proc.returncode} while starting")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{spec.name} did not answer at {spec.health_url} within {timeout:.0f}s")
-                time.sleep(0.25)
+            self._wait_for(spec, deadline)
+
+    def _wait_for(self, spec: Service, deadline: float) -> None:
+        while not _is_up(spec.health_url):
+            proc = self.procs[spec.name]
+            if proc.poll() is not None:
+                raise RuntimeError(f"{spec.name} exited with code {proc.returncode} while starting")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{spec.name} did not answer at {spec.health_url} in time")
+            time.sleep(0.25)
 
     def stop(self) -> None:
         # A second Ctrl-C must not interrupt the shutdown half-way and orphan a server.
@@ -345,19 +364,73 @@ def private_files() -> Iterator[None]:
         os.umask(previous)
 
 
+def behind_nginx(
+    specs: list[Service], production: production_setup.Production, ports: Ports, workdir: Path
+) -> list[Service]:
+    """The production set-up's servers: one Rasa server per port of `production`, the first of them
+    started alone (it creates the conversation tables), the web service on its inner port, and nginx on
+    the public one (ports.web) in front of them."""
+    rasa, *others = specs
+    servers = []
+    for number, port in enumerate(production.rasa_ports, 1):
+        argv = list(rasa.argv)
+        argv[argv.index("--port") + 1] = str(port)
+        servers.append(
+            Service(
+                name=f"rasa-{number}",
+                argv=argv,
+                health_url=f"http://127.0.0.1:{port}/",
+                public_url=f"http://127.0.0.1:{port}/webhooks/rest/webhook  (behind nginx)",
+                env={**rasa.env, **production_setup.rasa_env(production)},
+                after="rasa-1" if number > 1 else None,
+            )
+        )
+    for spec in others:
+        if spec.name == "slack-emulator":  # Slack's events reach the Rasa servers through nginx too
+            spec.argv[spec.argv.index("--events-url") + 1] = f"http://127.0.0.1:{ports.web}/webhooks/slack/webhook"
+        if spec.name == "web":
+            spec.argv[spec.argv.index("--port") + 1] = str(production.web_port)
+            spec.health_url = f"http://127.0.0.1:{production.web_port}/health"
+            spec.public_url = f"http://127.0.0.1:{production.web_port}/  (behind nginx)"
+    nginx = production_setup.nginx_binary()
+    if nginx is None:
+        raise RuntimeError(
+            "the production set-up needs nginx: sudo apt-get install nginx (make run-prod does it as root)"
+        )
+    from bot.store.uploads import MAX_UPLOAD_BYTES
+
+    config = production_setup.write_nginx_config(production, bind_host(), ports.web, workdir, MAX_UPLOAD_BYTES + 65536)
+    front = Service(
+        name="nginx",
+        argv=[nginx, "-c", str(config), "-p", str(workdir), "-g", "daemon off;"],
+        health_url=f"http://127.0.0.1:{ports.web}/health",
+        public_url=f"http://localhost:{ports.web}/  (nginx: the page, the chat at /webhooks/rest/webhook, uploads)",
+    )
+    return servers + others + [front]
+
+
 @contextlib.contextmanager
 def running(
-    ports: Ports, model: Path = DEFAULT_MODEL, log_dir: Path | None = None, env: dict[str, str] | None = None
+    ports: Ports,
+    model: Path = DEFAULT_MODEL,
+    log_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+    production: production_setup.Production | None = None,
 ) -> Iterator[Cluster]:
-    """All servers up (database migrated first), stopped again on exit."""
+    """All servers up (database migrated first), stopped again on exit. With `production`, several Rasa
+    servers on PostgreSQL and Redis behind nginx on ports.web (launcher/production.py)."""
     # Where browsers reach the web service and the bot on these ports, unless the shell says otherwise.
-    defaults = {"ACTS_PUBLIC_URL": f"http://localhost:{ports.web}", "ACTS_BOT_URL": f"http://localhost:{ports.rasa}"}
+    bot_url = f"http://localhost:{ports.web if production else ports.rasa}"  # in production nginx has both
+    defaults = {"ACTS_PUBLIC_URL": f"http://localhost:{ports.web}", "ACTS_BOT_URL": bot_url}
     shell = environment()
     env = {**{k: v for k, v in defaults.items() if not shell.get(k)}, **(env or {})}
 
     def setting(name: str) -> str | None:  # what the caller gives, else what the shell has
         return env.get(name) or shell.get(name)
 
+    if production is not None:  # every server on the shared PostgreSQL and Redis
+        env["DATABASE_URL"] = production.database_url
+        env["ACTS_REDIS_URL"] = production.redis_url
     emulated = not setting("CREDLY_TOKEN")
     if emulated:
         env["CREDLY_BASE_URL"] = f"http://127.0.0.1:{ports.credly}/v1"
@@ -377,7 +450,7 @@ def running(
         # Every set-up runs the action server with a token: the deployment's, else one made once under var/.
         action_token = env.get("ACTS_ACTION_SERVER_TOKEN") or action_server_token()
     with tempfile.TemporaryDirectory(prefix="acts-run-") as tmp:
-        endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp), action_token)
+        endpoints = endpoints_file(ports, ROOT / "endpoints.yml", Path(tmp), action_token, production)
         credentials = credentials_file(ROOT / "credentials.yml", Path(tmp), with_slack)
         api_token = setting("ACTS_RASA_API_TOKEN")
         specs = services(
@@ -391,6 +464,8 @@ def running(
             action_token=action_token,
             local_mail=local_mail,
         )
+        if production is not None:
+            specs = behind_nginx(specs, production, ports, Path(tmp))
         cluster = Cluster(specs, log_dir=log_dir, env=env)
         cluster.slack = with_slack
         cluster.start()
@@ -417,6 +492,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mail-port", type=int, default=Ports.mail)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--shell-endpoints", action="store_true", help="write the endpoints.yml `make shell` uses")
+    parser.add_argument(
+        "--production",
+        action="store_true",
+        help="several Rasa servers (ACTS_RASA_SERVERS) on PostgreSQL and Redis behind nginx on --web-port",
+    )
     args = parser.parse_args(argv)
     if args.shell_endpoints:  # `rasa shell` calls the action server of `make run`, with its token
         workdir = VAR / "shell"
@@ -429,9 +509,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(sig, _interrupt)
     os.umask(PRIVATE_UMASK)  # the database, var/ and logs this process creates are private too
     ports = Ports(args.rasa_port, args.actions_port, args.web_port, args.credly_port, args.slack_port, args.mail_port)
+    production = None
+    if args.production:
+        from bot.settings import production_database_url, rasa_servers, redis_url, sanic_workers
+
+        rasa_ports = tuple(args.rasa_port + number for number in range(rasa_servers()))
+        production = production_setup.Production(
+            rasa_ports, args.web_port + 1, production_database_url(), redis_url(), sanic_workers()
+        )
     print("Starting the ACTS badge assistant (this takes a few seconds)...", flush=True)
     try:
-        with running(ports, args.model) as cluster:
+        with running(ports, args.model, production=production) as cluster:
             print("\nThe ACTS badge assistant is up:")
             print(f"  {'page':<8} http://localhost:{ports.web}/  (open it: the chat is in the corner)")
             for spec in cluster.specs:
@@ -442,12 +530,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not any(spec.name == "mail" for spec in cluster.specs):
                 print(f"  mail     SMTP {mail().host} (ACTS_SMTP_HOST)")
             if cluster.slack:
-                print(f"  slack    http://localhost:{ports.rasa}/webhooks/slack/webhook  (events and interactivity)")
+                slack_port = ports.web if production else ports.rasa
+                print(f"  slack    http://localhost:{slack_port}/webhooks/slack/webhook  (events and interactivity)")
             else:
                 print("  slack    off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or ACTS_SLACK=emulator")
                 print("           (docs/slack.md)")
+            chat = f"http://localhost:{ports.web}/webhooks/rest/webhook" if production else cluster.specs[0].public_url
             print(
-                f"\nTry: curl -s -XPOST {cluster.specs[0].public_url} "
+                f"\nTry: curl -s -XPOST {chat} "
                 '-H \'Content-Type: application/json\' -d \'{"sender":"me","message":"Is there a fee?"}\''
             )
             print("Press Ctrl-C to stop.\n", flush=True)

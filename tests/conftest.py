@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import signal
@@ -12,8 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
-from sqlalchemy import create_engine, text
 
+from bot.settings import redis_url
+from launcher.production import Production, fresh_database
 from launcher.servers import DEFAULT_MODEL, Cluster, Ports, free_port, running
 
 # The PostgreSQL these machines run (trust auth); each test session gets a fresh database in it.
@@ -41,6 +41,7 @@ class Deployment:
     cluster: Cluster | None = None
     restarted: list[Cluster] = field(default_factory=list)
     mail_dir: Path | None = None  # the local mail server's Maildir: every mail sent lands in its new/
+    production: Production | None = None  # several Rasa servers behind nginx (launcher/production.py)
 
     def process(self, name: str):
         """The server's current process (the latest, if it was restarted)."""
@@ -67,21 +68,9 @@ class Deployment:
         return response.json()
 
 
-@contextlib.contextmanager
 def fresh_postgres_database():
-    name = f"acts_test_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        from bot.store.db import engine_for
-
-        engine_for.cache_clear()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """A fresh database on the test PostgreSQL, dropped afterwards (a context manager yielding its URL)."""
+    return fresh_database(POSTGRES_ADMIN_URL)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
@@ -101,8 +90,24 @@ def new_ports() -> Ports:
     )
 
 
-def _deploy(model: Path, workdir: Path, database_url: str, ports: Ports | None = None, env: dict | None = None):
+def _deploy(
+    model: Path,
+    workdir: Path,
+    database_url: str,
+    ports: Ports | None = None,
+    env: dict | None = None,
+    rasa_servers: int = 0,
+):
+    """A running assistant, as `make run` starts it; with `rasa_servers`, as `make run-prod` does: that
+    many Rasa servers (ports.rasa is the first's) on `database_url` (PostgreSQL) and Redis, behind nginx
+    on ports.web."""
     ports = ports or new_ports()
+    production = None
+    if rasa_servers:
+        rasa_ports = (ports.rasa, *(free_port() for _ in range(rasa_servers - 1)))
+        # A lock prefix of its own: this deployment's locks never meet another test session's.
+        lock_prefix = f"test{secrets.token_hex(4)}"
+        production = Production(rasa_ports, free_port(), database_url, redis_url(), lock_prefix=lock_prefix)
     deployment = Deployment(ports, database_url, workdir / "uploads", workdir / "logs", secrets.token_urlsafe(16))
     deployment.mail_dir = workdir / "mail"
     env = {
@@ -114,7 +119,8 @@ def _deploy(model: Path, workdir: Path, database_url: str, ports: Ports | None =
         "ACTS_ACTION_SERVER_TOKEN": secrets.token_urlsafe(16),  # every test deployment runs with it
         **(env or {}),
     }
-    with running(ports, model, log_dir=deployment.log_dir, env=env) as cluster:
+    deployment.production = production
+    with running(ports, model, log_dir=deployment.log_dir, env=env, production=production) as cluster:
         deployment.cluster = cluster
         try:
             yield deployment
