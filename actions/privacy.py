@@ -22,9 +22,8 @@ from actions.status import DATABASE_DOWN, SLOTS, ValidateStatusForm, _identity
 from bot.identity import Identity
 from bot.store import personal_data
 from bot.store.applications import ApplicationStore
-from bot.store.conversations import ConversationLog
+from bot.store.conversation_logs import open_conversations
 from bot.store.db import DatabaseUnavailable
-from bot.store.retention import conversations_db
 
 ERASE_SLOTS = (*SLOTS, "erase_confirmed")
 CONFIRM = (
@@ -88,8 +87,7 @@ def _erase(emails: set[str], references: list[str], actor: str, this_conversatio
     address it never proved), their codes, and this conversation too (it holds what they just typed): the
     conversation store forgets it, and keeps only this message's last events."""
     store = ApplicationStore()
-    path = conversations_db()
-    log = ConversationLog(path) if path.exists() else None
+    log = open_conversations()
     total = personal_data.erase_applications(store, references, actor)
     for email in emails:
         for key, count in personal_data.erase(store, email, log, actor).items():

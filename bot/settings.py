@@ -367,3 +367,9 @@ def shared_redis_url() -> str | None:
     """The Redis that several Rasa servers share their Slack de-duplication in (bot/recent.py), only when
     ACTS_REDIS_URL names one: one server alone remembers in its own memory."""
     return os.environ.get("ACTS_REDIS_URL", "").strip() or None
+
+
+def conversation_store() -> str:
+    """Where conversations are kept: "file" (make run: the embedded conversation file) or "database"
+    (the production set-up: Rasa's SQL tracker store, the `events` table of DATABASE_URL)."""
+    return "database" if os.environ.get("ACTS_CONVERSATION_STORE", "").strip() == "database" else "file"

@@ -29,8 +29,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.settings import conversations_db
 from bot.store.applications import ApplicationStore
+from bot.store.conversation_logs import open_conversations
 from bot.store.conversations import ConversationLog
 from bot.store.models import Applicant, Application, BadgeIssuing, StatusChange
 
@@ -197,8 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     store = ApplicationStore()
-    path = conversations_db()
-    log = ConversationLog(path) if path.exists() else None
+    log = open_conversations()
     if args.command == "export":
         data = export(store, args.email, log)
         text = json.dumps(data, indent=2, ensure_ascii=False)

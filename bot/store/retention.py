@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.settings import conversation_retention_days, conversations_db, document_retention_days, upload_link_hours
+from bot.store.conversation_logs import open_conversations
 from bot.store.conversations import ConversationLog
 
 
@@ -42,15 +43,15 @@ def main(argv: list[str] | None = None) -> int:
 
     days = args.days if args.days is not None else conversation_retention_days()
     path = args.conversations_db or conversations_db()
-    if path.exists():
-        log = ConversationLog(path)
+    log = ConversationLog(path) if args.conversations_db and path.exists() else open_conversations()
+    if log is not None:
         due = log.idle_since(time.time() - days * 86400)
         if args.dry_run:
             print(f"would delete {_plural(len(due), 'conversation')} idle for more than {days:g} days")
         else:
             print(f"deleted {_plural(log.delete(due), 'conversation')} idle for more than {days:g} days")
     else:
-        print(f"0 conversations: no conversation store at {path}")
+        print("0 conversations: no conversation store yet")
 
     from bot.store.applications import ApplicationStore  # the database only when needed
     from bot.store.db import DatabaseUnavailable

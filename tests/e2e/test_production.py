@@ -18,8 +18,10 @@ import pytest
 import requests
 
 from launcher.production import take_out
-from tests.conftest import Chat, _deploy, fresh_postgres_database, http_from
+from tests.conftest import Chat, _deploy, fresh_postgres_database, http_from, new_ports
 from tests.conversations import code_for, codes_to
+from tests.e2e.test_e2e_slack import JANE, bot_messages, wait_for_new
+from tests.slack_emulator_thread import slack_emulator
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +178,40 @@ def test_the_public_port_serves_the_page_and_the_chat_but_not_rasas_api(producti
     assert reply.status_code == 200 and reply.json()
     for path in (f"/conversations/{sender}/tracker", "/status", "/model/parse", "/version"):
         assert requests.get(f"{web}{path}", timeout=10).status_code == 404, path
+
+
+@pytest.fixture(scope="module")
+def slack_production(trained_model, tmp_path_factory):
+    """The production set-up with Slack on, its events sent by the Slack emulator to the server a test
+    chooses."""
+    ports = new_ports()
+    with slack_emulator(events_url=f"http://127.0.0.1:{ports.rasa}/webhooks/slack/webhook") as emulator:
+        emulator.create_user("jane", "Jane Doe", "jane.doe@uni.edu", id=JANE)
+        env = {
+            "SLACK_BOT_TOKEN": emulator.token,
+            "SLACK_SIGNING_SECRET": emulator.signing_secret,
+            "SLACK_API_URL": emulator.api_url,
+        }
+        workdir = tmp_path_factory.mktemp("slack-production")
+        with fresh_postgres_database() as url:
+            for deployment in _deploy(trained_model, workdir, url, ports, env, rasa_servers=2):
+                emulator.deployment = deployment
+                yield emulator
+
+
+def test_a_slack_event_retried_to_the_other_server_is_answered_once(slack_production):
+    slack = slack_production
+    first, other = (
+        f"http://127.0.0.1:{port}/webhooks/slack/webhook" for port in slack.deployment.production.rasa_ports
+    )
+    slack.configure(events_url=first)
+    said = slack.say(JANE, "do I have to pay for the badge?")
+    channel, event_id = said["channel"], said["deliveries"][0]["event_id"]
+    [answer] = wait_for_new(slack, channel, 0)
+    assert "no cost" in answer["text"]
+
+    slack.configure(events_url=other)  # Slack thought the first delivery was lost: it retries, elsewhere
+    retried = slack.retry(event_id)
+    assert retried["status"] == 200
+    time.sleep(2)  # time enough for a second answer, were there one
+    assert len(bot_messages(slack, channel)) == 1
