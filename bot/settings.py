@@ -373,3 +373,12 @@ def conversation_store() -> str:
     """Where conversations are kept: "file" (make run: the embedded conversation file) or "database"
     (the production set-up: Rasa's SQL tracker store, the `events` table of DATABASE_URL)."""
     return "database" if os.environ.get("ACTS_CONVERSATION_STORE", "").strip() == "database" else "file"
+
+
+def web_proxies_count() -> int:
+    """How many reverse proxies in front of the web service append to X-Forwarded-For (nginx in the
+    production set-up: 1); 0 (the default) trusts no such header: a client could write its own."""
+    try:
+        return max(0, int(os.environ.get("ACTS_WEB_PROXIES_COUNT") or 0))
+    except ValueError:
+        return 0

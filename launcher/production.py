@@ -75,6 +75,11 @@ def endpoints(config: dict, production: Production) -> dict:
     return {**config, **shared}
 
 
+def web_env() -> dict[str, str]:
+    """The web service behind nginx: its clients' addresses are the ones nginx forwards."""
+    return {"ACTS_WEB_PROXIES_COUNT": "1"}
+
+
 def rasa_env(production: Production) -> dict[str, str]:
     return {
         "SANIC_WORKERS": str(production.sanic_workers),

@@ -392,6 +392,7 @@ def behind_nginx(
             spec.argv[spec.argv.index("--port") + 1] = str(production.web_port)
             spec.health_url = f"http://127.0.0.1:{production.web_port}/health"
             spec.public_url = f"http://127.0.0.1:{production.web_port}/  (behind nginx)"
+            spec.env.update(production_setup.web_env())
     nginx = production_setup.nginx_binary()
     if nginx is None:
         raise RuntimeError(

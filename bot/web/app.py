@@ -37,6 +37,7 @@ from bot.settings import (
     issuing_poll_seconds,
     notice_poll_seconds,
     upload_seconds,
+    web_proxies_count,
 )
 from bot.store.applications import LINK_INVALID, ApplicationStore, UploadRejected
 from bot.store.db import DatabaseUnavailable
@@ -215,6 +216,17 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
     return bytes(body)
 
 
+def client_address(request: web.Request) -> str:
+    """The client's address: the connection's, or behind ACTS_WEB_PROXIES_COUNT proxies the one the
+    outermost of them appended to X-Forwarded-For (entries before it are the client's to write)."""
+    count = web_proxies_count()
+    if count:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.remote or ""
+
+
 def webhooks_per_minute() -> int:
     return credly_webhooks_per_minute(WEBHOOKS_PER_SOURCE_PER_MINUTE)
 
@@ -233,7 +245,7 @@ async def credly_webhook(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     # Counted per client address (hashed, as for chat messages) once the secret is right: a stranger
     # without it cannot use up Credly's budget.
-    if not request.app[WEBHOOK_LIMIT].allow(web_source(request.remote or "")):
+    if not request.app[WEBHOOK_LIMIT].allow(web_source(client_address(request))):
         return _closing(
             web.json_response(
                 {"ok": False, "message": WEBHOOK_TOO_MANY},

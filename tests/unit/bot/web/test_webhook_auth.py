@@ -290,3 +290,24 @@ def test_the_local_emulator_posts_to_the_url_with_the_secret(monkeypatch):
     assert with_secret("http://127.0.0.1:8080/webhooks/credly") == f"http://127.0.0.1:8080/webhooks/credly/{SECRET}"
     assert with_secret(f"http://h/webhooks/credly/{SECRET}") == f"http://h/webhooks/credly/{SECRET}"
     assert with_secret(None) is None
+
+
+def test_behind_a_proxy_the_limit_is_per_forwarded_client_and_a_forged_header_changes_nothing(
+    store, credly, service, monkeypatch
+):
+    """Behind nginx (ACTS_WEB_PROXIES_COUNT=1) every request comes from the proxy: the limit counts the
+    address the proxy appended, and what a client wrote into the header before it counts for nothing."""
+    monkeypatch.setenv("ACTS_CREDLY_WEBHOOKS_PER_MINUTE", "2")
+    monkeypatch.setenv("ACTS_WEB_PROXIES_COUNT", "1")
+    with serve_in_thread(make_app(store)) as root:
+        url = f"{root}/webhooks/credly/{SECRET}"
+        proxy = http_from("127.0.0.2")
+
+        def post(n: int, forwarded: str) -> int:
+            return proxy.post(
+                url, json={"id": f"p-{n}"}, headers={"X-Forwarded-For": forwarded}, timeout=10
+            ).status_code
+
+        assert [post(n, "203.0.113.7") for n in range(3)] == [200, 200, 429]
+        assert post(3, "198.51.100.9") == 200  # another client behind the same proxy: its own budget
+        assert post(4, "192.0.2.1, 203.0.113.7") == 429  # a forged first entry: still 203.0.113.7
