@@ -108,7 +108,7 @@ browser:
 	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 # Trains both systems itself, from copies of the data; the first run also builds .venv-stock.
-bench: $(STAMP) $(FAQ_RESPONSES)
+bench: $(STAMP) $(FAQ_RESPONSES) nginx
 	$(PY) -m bench
 
 # Real learners' questions (../shared/eval), out-of-scope traps and FAQ paraphrases, first reply only,

@@ -19,6 +19,8 @@ import contextlib
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -227,3 +229,23 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+CREATE_CONVERSATION_TABLES = (
+    "import sys, sqlalchemy; from rasa.core.tracker_store import SQLTrackerStore as S; "
+    "e = sqlalchemy.create_engine(sys.stdin.read().strip()); S.Base.metadata.create_all(e); e.dispose()"
+)
+
+
+def create_conversation_tables(database_url: str) -> None:
+    """Rasa's `events` table, made before the servers start, as an earlier start of a deployment leaves it.
+    On a new database the Sanic workers of one server would race to create it, and the loser (an
+    IntegrityError) waits 5 s before Rasa tries again: a worker short during the first load."""
+    subprocess.run(
+        [sys.executable, "-c", CREATE_CONVERSATION_TABLES],
+        input=database_url,  # not on the command line, where any user sees it
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )

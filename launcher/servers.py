@@ -467,6 +467,8 @@ def running(
             local_mail=local_mail,
         )
         if production is not None:
+            # Made here, once: the Sanic workers of a server would race to create it on a new database.
+            production_setup.create_conversation_tables(production.database_url)
             specs = behind_nginx(specs, production, ports, Path(tmp))
         cluster = Cluster(specs, log_dir=log_dir, env=env)
         cluster.slack = with_slack

@@ -10,7 +10,7 @@ import sys
 from tests.conftest import ROOT
 
 
-def test_the_benchmark_runs_end_to_end_and_records_both_systems(tmp_path):
+def test_the_benchmark_runs_end_to_end_and_records_every_system(tmp_path):
     out = tmp_path / "results.json"
     result = subprocess.run(
         [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
@@ -22,14 +22,30 @@ def test_the_benchmark_runs_end_to_end_and_records_both_systems(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = json.loads(out.read_text())
     systems = {(row["system"], row["concurrency"]) for row in results["rows"]}
-    assert systems == {(s, c) for s in ("project", "project-memory", "stock") for c in (1, 8, 32)}
+    expected = {(s, c) for s in ("project", "project-memory") for c in (1, 8, 32, 64)}
+    expected |= {("stock", c) for c in (1, 8, 32)}
+    # The production set-up behind nginx (PostgreSQL, Redis) with 2 Rasa servers; a full run adds 1 server
+    # and 1 server of 2 Sanic workers, which the smoke run leaves out for time.
+    expected |= {("production-2", c) for c in (32, 64)}
+    assert systems == expected
     for row in results["rows"]:
         assert row["requests"] > 0 and row["rss_mb"] > 0 and row["startup_s"] > 0
-        if row["system"].startswith("project"):
+        if row["system"] != "stock":
             assert row["errors"] == 0, row  # the project answers every smoke request correctly
             # ... as `make run` runs it (a full run once measured plain `rasa run`: TensorFlow, no speed-ups)
             assert row["rasa_module"] == "rasa_plugins.runtime.lean_server", row
         else:
             assert row["rasa_module"] == "rasa", row
+        if row["system"].startswith("production"):
+            assert (row["rasa_servers"], row["sanic_workers"]) == (2, 1), row
     assert {"msg_per_s@32", "p99_ms@32", "startup_s", "train_s", "rss_mb"} <= set(results["ratios"])
+    production = results["production"]
+    targets = {(r["ratio"], r["measure"]) for r in production["ratios"] if "target" in r}
+    assert targets == {
+        ("production-2 / stock", "msg_per_s@32"),
+        ("production-2 / stock", "p99_ms@32"),
+        ("production-2 / production-1", "msg_per_s@64"),
+    }
+    assert production["scaling_efficiency@64"] is None and production["cores"] >= 1  # no 1-server row in smoke
     assert "| msg_per_s@32 |" in result.stdout
+    assert "Scaling efficiency at 64:" in result.stdout
