@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -70,7 +71,9 @@ if #expired > 0 then
 end
 """
 
-# KEYS: next, queue, expiry. ARGV: lifetime in ms, counter TTL in ms. Returns the new ticket number.
+# KEYS: next, queue, expiry. ARGV: lifetime in ms, counter TTL in ms. Returns the new ticket number and
+# how many live tickets are before it (0: it holds the lock), so an uncontended message takes its lock
+# in one round trip.
 _ISSUE = (
     "local KEYS_QUEUE, KEYS_EXPIRY = KEYS[2], KEYS[3]\n"
     + _PRUNE
@@ -90,7 +93,7 @@ local ttl = math.max(1, tonumber(last[2]) - now + 1000)
 redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('PEXPIRE', KEYS[3], ttl)
 redis.call('PEXPIRE', KEYS[1], math.max(ttl, tonumber(ARGV[2])))
-return number
+return {number, redis.call('ZRANK', KEYS[2], member)}
 """
 )
 
@@ -127,13 +130,28 @@ return left
 )
 
 
+# redis.asyncio.Redis's settings that the synchronous client's connections also carry.
+_ASYNC_SETTINGS = {"host", "port", "db", "username", "password", "socket_timeout", "socket_connect_timeout"}
+_ASYNC_SETTINGS |= {"ssl_keyfile", "ssl_certfile", "ssl_ca_certs", "ssl_cert_reqs"}
+
+
+def _issue_args(lock_lifetime: float) -> list[int]:
+    return [max(1, int(lock_lifetime * 1000)), COUNTER_TTL_MS]
+
+
 # How often a waiting message asks whether its turn has come. Rasa asks every second, so a burst of
 # 24 messages to one conversation took over 20 s to drain; a check is one short script on Redis.
 POLL_SECONDS = 0.02
 
 
 class AtomicRedisLockStore(RedisLockStore):
-    """RedisLockStore whose ticket issuing, hold check and release are each one atomic script."""
+    """RedisLockStore whose ticket issuing, hold check and release are each one atomic script.
+
+    The scripts that every message runs (take a ticket, wait for its turn, give it back) go through
+    redis.asyncio: the server's event loop answers other conversations while Redis answers, where
+    Rasa's store blocks the loop for each round trip (41 % of the server's main thread under load
+    with two servers on two cores, docs/performance.md). The rest of Rasa's interface stays on the
+    synchronous client Rasa's store made."""
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
         """Rasa builds a lock store named by module path as `cls(endpoint_config=...)`; the
@@ -149,6 +167,23 @@ class AtomicRedisLockStore(RedisLockStore):
         self._issue = self.red.register_script(_ISSUE)
         self._check = self.red.register_script(_CHECK)
         self._release = self.red.register_script(_RELEASE)
+        self._connection = self.red.connection_pool.connection_kwargs  # the same Redis, for the async client
+        self._async: tuple[asyncio.AbstractEventLoop, Any, Any, Any, Any] | None = None
+
+    def _scripts(self) -> tuple[Any, Any, Any]:
+        """The issue, check and release scripts on an async client of this event loop's own (a client's
+        connections belong to the loop that opened them; tests run one loop after another)."""
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            from redis import asyncio as aioredis
+
+            settings = {k: v for k, v in self._connection.items() if k in _ASYNC_SETTINGS}
+            if self.red.connection_pool.connection_class.__name__ == "SSLConnection":
+                settings["ssl"] = True
+            client = aioredis.Redis(**settings)
+            scripts = tuple(client.register_script(script) for script in (_ISSUE, _CHECK, _RELEASE))
+            self._async = (loop, client, *scripts)
+        return self._async[2], self._async[3], self._async[4]
 
     def _keys(self, conversation_id: str) -> tuple[str, str, str]:
         # The braces make the three keys one hash slot, so the scripts also run on Redis Cluster.
@@ -158,12 +193,12 @@ class AtomicRedisLockStore(RedisLockStore):
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """Issue the next ticket for `conversation_id`, live for `lock_lifetime` seconds."""
         logger.debug(f"Issuing ticket for conversation '{conversation_id}'.")
-        lifetime_ms = max(1, int(lock_lifetime * 1000))
         try:
-            return int(self._issue(keys=self._keys(conversation_id), args=[lifetime_ms, COUNTER_TTL_MS]))
+            number, _ = self._issue(keys=self._keys(conversation_id), args=_issue_args(lock_lifetime))
         except Exception as e:
             # as Rasa's issue_ticket does, whatever went wrong
             raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
+        return int(number)
 
     @asynccontextmanager
     async def lock(
@@ -175,28 +210,29 @@ class AtomicRedisLockStore(RedisLockStore):
         """Hold the lock of `conversation_id` (Rasa's contract): take a ticket, wait for its turn,
         polling every `wait_time_in_seconds` or `poll_seconds`, whichever is shorter, and give it back
         on leaving. Raises LockError if the ticket expires before its turn."""
-        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        issue, check, release = self._scripts()
+        keys = self._keys(conversation_id)
         try:
-            yield await self._acquire_lock(conversation_id, ticket, min(wait_time_in_seconds, self.poll_seconds))
+            number, before = await issue(keys=keys, args=_issue_args(lock_lifetime))
+        except Exception as e:
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
+        ticket, wait = int(number), min(wait_time_in_seconds, self.poll_seconds)
+        try:
+            while int(before) != 0:
+                if int(before) < 0:
+                    raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+                logger.debug(
+                    f"Failed to acquire lock for conversation ID '{conversation_id}' because {before} other "
+                    f"item(s) for this conversation ID have to be finished processing first. "
+                    f"Retrying in {wait} seconds ..."
+                )
+                await asyncio.sleep(wait)
+                before = await check(keys=keys[1:], args=[ticket])
+            logger.debug(f"Acquired lock for conversation '{conversation_id}'.")
+            # Rasa never reads the lock it is given; the ticket's own expiry is by this server's clock.
+            yield TicketLock(conversation_id, deque([Ticket(ticket, time.time() + lock_lifetime)]))
         finally:
-            self.cleanup(conversation_id, ticket)
-
-    async def _acquire_lock(self, conversation_id: str, ticket: int, wait_time_in_seconds: float) -> TicketLock:
-        logger.debug(f"Acquiring lock for conversation '{conversation_id}'.")
-        _, queue, expiry = self._keys(conversation_id)
-        while True:
-            before = int(self._check(keys=[queue, expiry], args=[ticket]))
-            if before == 0:
-                logger.debug(f"Acquired lock for conversation '{conversation_id}'.")
-                return self.get_lock(conversation_id) or TicketLock(conversation_id)
-            if before < 0:
-                raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
-            logger.debug(
-                f"Failed to acquire lock for conversation ID '{conversation_id}' because {before} other "
-                f"item(s) for this conversation ID have to be finished processing first. "
-                f"Retrying in {wait_time_in_seconds} seconds ..."
-            )
-            await asyncio.sleep(wait_time_in_seconds)
+            await release(keys=keys[1:], args=[ticket])
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         """A snapshot of the live tickets (expiry in epoch seconds by Redis's clock), oldest first."""
