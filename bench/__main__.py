@@ -7,7 +7,7 @@ jsonschema pin), with the config.yml that `rasa init` writes. Each is started as
 `make run` starts it (launcher.servers; stock without the project's web service), then
 driven over REST by a separate load process (bench.load) at 1, 8 and 32
 concurrent conversations (the project's rows at 64 too). The production set-up
-(launcher/production.py: Rasa's SQL tracker store on PostgreSQL, the Redis lock
+(launcher/production.py: the shared tracker store on PostgreSQL, the Redis lock
 store, nginx on one port) runs the project's model with 1 Rasa server, 2 Rasa
 servers, and 1 server of 2 Sanic workers, each on a fresh PostgreSQL database, and
 takes the load on nginx's port at 32 and 64. Prints Markdown tables with ratios

@@ -348,6 +348,13 @@ def production_database_url() -> str:
     return os.environ.get("DATABASE_URL") or PRODUCTION_DATABASE
 
 
+def sql_pool() -> tuple[int, int]:
+    """Each Rasa server's connections to PostgreSQL for conversations: kept open, and added on demand
+    (Rasa's own names, SQL_POOL_SIZE and SQL_MAX_OVERFLOW; its defaults of 50 + 100 times several
+    servers would pass PostgreSQL's 100 connections)."""
+    return positive_whole("SQL_POOL_SIZE", 10), positive_whole("SQL_MAX_OVERFLOW", 20)
+
+
 def redis_url() -> str:
     """The Redis that the Rasa servers' lock (and Slack's de-duplication) share."""
     return os.environ.get("ACTS_REDIS_URL") or "redis://127.0.0.1:6379/1"
@@ -371,7 +378,7 @@ def shared_redis_url() -> str | None:
 
 def conversation_store() -> str:
     """Where conversations are kept: "file" (make run: the embedded conversation file) or "database"
-    (the production set-up: Rasa's SQL tracker store, the `events` table of DATABASE_URL)."""
+    (the production set-up: the shared tracker store, Rasa's `events` table of DATABASE_URL)."""
     return "database" if os.environ.get("ACTS_CONVERSATION_STORE", "").strip() == "database" else "file"
 
 

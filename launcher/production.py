@@ -1,9 +1,10 @@
 """The production set-up on one machine: several Rasa servers on PostgreSQL and Redis behind nginx.
 
 `make run-prod` (`python -m launcher --production`) starts what `make run` starts, with three changes:
-- conversations live in PostgreSQL through Rasa's own SQL tracker store, and Rasa's servers take turns
-  on a conversation through a Redis lock (rasa_plugins/runtime/lock_store.py), so any server can
-  answer any message of any conversation;
+- conversations live in PostgreSQL, in Rasa's own `events` table, through the project's shared tracker
+  store (rasa_plugins/runtime/shared_tracker_store.py), and Rasa's servers take turns on a conversation
+  through a Redis lock (rasa_plugins/runtime/lock_store.py), so any server can answer any message of
+  any conversation;
 - ACTS_RASA_SERVERS Rasa servers (2 by default) run side by side, each with ACTS_SANIC_WORKERS Sanic
   workers (1 by default);
 - nginx (Debian's package) is the one public port: it sends the chat (`/webhooks/...`) to the Rasa
@@ -28,8 +29,9 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 LOCK_STORE = "rasa_plugins.runtime.lock_store.AtomicRedisLockStore"
-# Each Rasa server's connection pool to PostgreSQL: enough for its own concurrency; Rasa's defaults
-# (50 + 100 overflow) times several servers would exceed PostgreSQL's 100 connections.
+TRACKER_STORE = "rasa_plugins.runtime.shared_tracker_store.SharedTrackerStore"
+# Each Rasa server's connection pool to PostgreSQL (bot.settings.sql_pool reads them): enough for its
+# own concurrency; Rasa's defaults (50 + 100 overflow) times several servers would exceed PostgreSQL's 100.
 SQL_POOL_SIZE = "10"
 SQL_MAX_OVERFLOW = "20"
 
@@ -47,17 +49,11 @@ class Production:
 
 
 def tracker_store(database_url: str) -> dict:
-    """Rasa's SQL tracker store on the PostgreSQL that DATABASE_URL names."""
-    url = make_url(database_url)
-    if not url.drivername.startswith("postgresql"):
+    """The shared tracker store on the PostgreSQL that DATABASE_URL names. The URL (and its password)
+    stays in the environment: the store reads DATABASE_URL itself."""
+    if not make_url(database_url).drivername.startswith("postgresql"):
         raise ValueError("the production set-up keeps conversations in PostgreSQL: set DATABASE_URL to one")
-    config = {"type": "SQL", "dialect": "postgresql", "url": url.host or "127.0.0.1", "port": url.port or 5432}
-    config["db"] = url.database
-    if url.username:
-        config["username"] = url.username
-    if url.password:
-        config["password"] = url.password
-    return config
+    return {"type": TRACKER_STORE}
 
 
 def lock_store(redis_url: str, prefix: str = "acts") -> dict:
@@ -232,18 +228,20 @@ def _children(pid: int) -> list[int]:
 
 
 CREATE_CONVERSATION_TABLES = (
-    "import sys, sqlalchemy; from rasa.core.tracker_store import SQLTrackerStore as S; "
-    "e = sqlalchemy.create_engine(sys.stdin.read().strip()); S.Base.metadata.create_all(e); e.dispose()"
+    "import sys; from rasa_plugins.runtime.shared_tracker_store import create_tables; "
+    "create_tables(sys.stdin.read().strip()).dispose()"
 )
 
 
 def create_conversation_tables(database_url: str) -> None:
-    """Rasa's `events` table, made before the servers start, as an earlier start of a deployment leaves it.
+    """Rasa's `events` table (and the shared store's index on it), made before the servers start, as an
+    earlier start of a deployment leaves it.
     On a new database the Sanic workers of one server would race to create it, and the loser (an
     IntegrityError) waits 5 s before Rasa tries again: a worker short during the first load."""
     subprocess.run(
         [sys.executable, "-c", CREATE_CONVERSATION_TABLES],
         input=database_url,  # not on the command line, where any user sees it
+        cwd=Path(__file__).resolve().parents[1],
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
         capture_output=True,
         text=True,

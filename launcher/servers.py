@@ -432,7 +432,7 @@ def running(
     if production is not None:  # every server on the shared PostgreSQL and Redis
         env["DATABASE_URL"] = production.database_url
         env["ACTS_REDIS_URL"] = production.redis_url
-        env["ACTS_CONVERSATION_STORE"] = "database"  # Rasa's SQL tracker store: for export and erasure
+        env["ACTS_CONVERSATION_STORE"] = "database"  # Rasa's events table: for export and erasure
     emulated = not setting("CREDLY_TOKEN")
     if emulated:
         env["CREDLY_BASE_URL"] = f"http://127.0.0.1:{ports.credly}/v1"

@@ -117,6 +117,9 @@ class LiveTrackerStore(TrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest conversation session, as Rasa's own stores return it."""
+        return self._last_session(sender_id)
+
+    def _last_session(self, sender_id: str) -> DialogueStateTracker | None:
         tracker = self._committed(sender_id)
         if tracker is None:
             return None
@@ -124,6 +127,25 @@ class LiveTrackerStore(TrackerStore):
         if len(starts) <= 1:
             return tracker
         return self._rebuild(tracker, list(tracker.events)[starts[-1] :])
+
+    def _last_session_kept(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session, which becomes what memory holds of the conversation: for the stores that
+        keep the earlier sessions elsewhere (on disk, in PostgreSQL), so later saves see the same object."""
+        tracker = self._last_session(sender_id)
+        if tracker is not None and tracker is not self._saved[sender_id][0]:
+            _, _, saved_at = self._saved[sender_id]
+            self._saved[sender_id] = (tracker, len(tracker.events), saved_at)
+        return tracker
+
+    def _forget(self, sender_id: str) -> None:
+        self._saved.pop(sender_id, None)
+        self._evicted(sender_id)
+
+    def _rebuild_from(self, sender_id: str, events: list[dict[str, Any]]) -> DialogueStateTracker:
+        """A tracker from events as stored (dictionaries)."""
+        return DialogueStateTracker.from_events(
+            sender_id, [Event.from_parameters(event) for event in events], self.domain.slots
+        )
 
     async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         return self._committed(sender_id)
@@ -187,10 +209,6 @@ class DurableTrackerStore(LiveTrackerStore):
         self._checked_at_mark[sender_id] = mark
         return True
 
-    def _forget(self, sender_id: str) -> None:
-        self._saved.pop(sender_id, None)
-        self._evicted(sender_id)
-
     def _evicted(self, sender_id: str) -> None:
         self._next_seq.pop(sender_id, None)  # read again from the file if the conversation comes back
         self._checked_at_mark.pop(sender_id, None)
@@ -233,12 +251,7 @@ class DurableTrackerStore(LiveTrackerStore):
             if not events:
                 return None
             self._remember(self._rebuild_from(sender_id, events))  # all on disk already: memory only
-        tracker = await super().retrieve(sender_id)
-        if tracker is not None and tracker is not self._saved[sender_id][0]:
-            # A new session began in memory: keep its view, so later saves see the same object.
-            _, _, saved_at = self._saved[sender_id]
-            self._saved[sender_id] = (tracker, len(tracker.events), saved_at)
-        return tracker
+        return self._last_session_kept(sender_id)
 
     def _changed_on_disk(self, sender_id: str) -> bool:
         """Whether the file no longer ends where this process last wrote (one indexed read, and only after a
@@ -252,11 +265,6 @@ class DurableTrackerStore(LiveTrackerStore):
     async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         events = await asyncio.to_thread(self.log.events, sender_id)
         return self._rebuild_from(sender_id, events) if events else None
-
-    def _rebuild_from(self, sender_id: str, events: list[dict[str, Any]]) -> DialogueStateTracker:
-        return DialogueStateTracker.from_events(
-            sender_id, [Event.from_parameters(event) for event in events], self.domain.slots
-        )
 
     async def keys(self) -> Iterable[str]:
         return await asyncio.to_thread(self.log.senders)

@@ -283,7 +283,7 @@ def _endpoint_variables() -> set[str]:
 
 
 def test_every_variable_of_the_rasa_endpoints_is_set_in_both_deployments():
-    needed = _endpoint_variables()
+    needed = _endpoint_variables() | {"DATABASE_URL"}  # the shared tracker store reads it itself
     (container,) = _containers(_workloads()["acts-rasa"])
     kubernetes = set(_config_map()) | set(SECRET_KEYS) | {entry["name"] for entry in container["env"]}
     assert needed <= kubernetes
@@ -301,7 +301,8 @@ def test_rasa_reads_the_container_endpoints_as_the_production_set_up(monkeypatch
         monkeypatch.setenv(name, value)
     path = str(DEPLOY / "rasa" / "endpoints.yml")
     tracker_store = read_endpoint_config(path, "tracker_store")
-    assert (tracker_store.type, tracker_store.url) == ("SQL", env["DATABASE_URL"])  # a whole URL is accepted
+    assert tracker_store.type == "rasa_plugins.runtime.shared_tracker_store.SharedTrackerStore"
+    assert tracker_store.url is None and not tracker_store.kwargs  # the store reads DATABASE_URL itself
     lock_store = read_endpoint_config(path, "lock_store")
     assert lock_store.url == env["ACTS_REDIS_HOST"]
     assert int(lock_store.kwargs["port"]) == 6379 and int(lock_store.kwargs["db"]) == 1
