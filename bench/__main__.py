@@ -290,6 +290,7 @@ def measure(
         "DATABASE_URL": f"sqlite:///{system / 'acts.db'}",
         "ACTS_UPLOAD_DIR": str(system / "uploads"),
         "ACTS_CONVERSATIONS_DB": str(system / f"{name}-conversations.db"),
+        "ACTS_EVENTS_DB": str(system / f"{name}-events.db"),
         "ACTS_MESSAGES_PER_SOURCE_PER_MINUTE": BENCH_SOURCE_LIMIT,
     }
     if production is not None:  # as launcher.servers.running sets them for `make run-prod`

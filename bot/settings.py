@@ -281,6 +281,17 @@ def conversations_db() -> Path:
     return Path(os.environ.get("ACTS_CONVERSATIONS_DB") or VAR / "conversations.db")
 
 
+def events_spool() -> Path:
+    """The SQLite file Rasa's event broker writes the conversations' events to, until the web service
+    reads them into the staff's analytics and deletes them (bot/insights/spool.py)."""
+    return Path(os.environ.get("ACTS_EVENTS_DB") or VAR / "events.db")
+
+
+def insights_poll_seconds() -> float:
+    """How often the web service reads the event spool into the analytics; 0 turns its worker off."""
+    return _number("ACTS_INSIGHTS_POLL_SECONDS", 5.0)
+
+
 def conversation_retention_days() -> float:
     return _number("ACTS_CONVERSATION_RETENTION_DAYS", 90.0)
 

@@ -115,6 +115,8 @@ def _deploy(
         "ACTS_UPLOAD_DIR": str(deployment.upload_dir),
         "ACTS_RASA_API_TOKEN": deployment.api_token,
         "ACTS_CONVERSATIONS_DB": str(workdir / "conversations.db"),
+        "ACTS_EVENTS_DB": str(workdir / "events.db"),
+        "ACTS_INSIGHTS_POLL_SECONDS": "0.5",  # the analytics catch up within a second
         "ACTS_MAIL_DIR": str(deployment.mail_dir),
         "ACTS_ACTION_SERVER_TOKEN": secrets.token_urlsafe(16),  # every test deployment runs with it
         **(env or {}),

@@ -1,11 +1,11 @@
 """Database tables: applicants, applications, their documents and status history, the badge-issuing
-outbox."""
+outbox, and the staff's analytics (insight_*: no personal data, bot/insights)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -181,3 +181,42 @@ class CredlyEvent(Base):
     received_at = Column(DateTime(timezone=True), nullable=False, index=True)  # when last claimed
     handled_at = Column(DateTime(timezone=True))  # set once handled: later deliveries are answered at once
     result = Column(String(20))  # "updated", "unknown badge", "ignored"
+
+
+# --- analytics for ACTS staff (bot/insights): keyed by a salted hash of the conversation id, never by it ---
+
+
+class InsightConversation(Base):
+    """A conversation seen by the analytics: its channel and when it began."""
+
+    __tablename__ = "insight_conversations"
+    conversation = Column(String(32), primary_key=True)  # bot.insights.reading.conversation_key
+    channel = Column(String(20), nullable=False)
+    first_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class InsightMessage(Base):
+    """A learner's message: what it was read as and what became of it. Its text is kept, masked, only
+    when the assistant could not answer it, and only until `question_until`."""
+
+    __tablename__ = "insight_messages"
+    key = Column(String(32), primary_key=True)  # the event's own key: a repeated delivery is written once
+    conversation = Column(String(32), nullable=False, index=True)
+    channel = Column(String(20), nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False, index=True)
+    intent = Column(String(80))
+    confidence = Column(Float)
+    outcome = Column(String(20), index=True)  # bot.insights.reading.OUTCOMES; None until the reply is seen
+    topic = Column(String(80))  # the FAQ topic answered
+    question = Column(Text)  # masked (bot.insights.masking)
+    question_until = Column(DateTime(timezone=True))
+
+
+class InsightStep(Base):
+    """A step of an application in a conversation (started, eligible, email proven, document, submitted)."""
+
+    __tablename__ = "insight_steps"
+    key = Column(String(32), primary_key=True)
+    conversation = Column(String(32), nullable=False, index=True)
+    step = Column(String(20), nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False)

@@ -21,6 +21,7 @@ import logging
 import re
 import traceback
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 
 from aiohttp import web
@@ -29,11 +30,13 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot.credly.client import CredlyError
 from bot.credly.sync import BadWebhook, WebhookBusy, handle_webhook
 from bot.identity import web_source
+from bot.insights import spool
 from bot.notices import worker as notices
 from bot.settings import (
     allowed_origins,
     credly_webhook_secret,
     credly_webhooks_per_minute,
+    insights_poll_seconds,
     issuing_poll_seconds,
     notice_poll_seconds,
     upload_seconds,
@@ -374,6 +377,9 @@ def make_app(store: ApplicationStore | None = None, webhook_secret: str | None =
         every(issuing_poll_seconds(), "badge issuing", lambda store: background_issuer(store).run_due)
     )
     app.cleanup_ctx.append(every(notice_poll_seconds(), "notice", lambda store: notices.NoticeWorker(store).run_due))
+    # Rasa's events, from the event spool into the staff's analytics (ACTS_INSIGHTS_POLL_SECONDS).
+    insights = every(insights_poll_seconds(), "insights", lambda store: partial(spool.drain_round, store.url))
+    app.cleanup_ctx.append(insights)
     app.router.add_get("/health", health)
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/upload/{token}", upload_page)

@@ -75,6 +75,7 @@ def site(trained_model, tmp_path_factory):
         "ACTS_UPLOAD_DIR": str(workdir / "uploads"),
         "ACTS_BOT_URL": f"http://localhost:{ports.rasa}",
         "ACTS_MAIL_DIR": str(workdir / "mail"),
+        "ACTS_EVENTS_DB": str(workdir / "events.db"),
     }
     with running(ports, trained_model, log_dir=workdir / "logs", env=env) as cluster:
         deployment = Site(ports, database_url, workdir / "uploads", workdir / "logs", cluster, workdir / "mail")

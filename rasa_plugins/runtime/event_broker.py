@@ -1,0 +1,88 @@
+"""SpoolEventBroker: Rasa's event broker of `make run`, writing every event to the event spool (an SQLite
+file, bot/insights/spool.py) for the staff's analytics.
+
+Rasa's own SQLEventBroker writes the same table, but commits each event on its own, synchronously on
+the server's event loop: about ten commits a message. This one keeps only the part of each event the
+analytics read (bot.insights.reading.needed: about a third of the events) and hands it to a writer
+thread that writes whatever has gathered in one transaction.
+Events still waiting when the server is killed are lost to the analytics (never to the conversation,
+which the tracker store keeps): the analytics count what they saw.
+
+endpoints.yml:
+    event_broker:
+      type: rasa_plugins.runtime.event_broker.SpoolEventBroker
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from asyncio import AbstractEventLoop
+from pathlib import Path
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.insights.reading import needed
+from bot.insights.spool import append
+
+logger = logging.getLogger(__name__)
+
+
+class SpoolEventBroker(EventBroker):
+    """Publishes Rasa's events to the event spool through one writer thread."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = Path(path) if path else None
+        self._waiting: list[dict[str, Any]] = []
+        self._lock = threading.Condition()
+        self._closed = False
+        self._writer = threading.Thread(target=self._write_forever, name="event-spool", daemon=True)
+        self._writer.start()
+
+    @classmethod
+    async def from_endpoint_config(
+        cls, broker_config: EndpointConfig | None, event_loop: AbstractEventLoop | None = None
+    ) -> SpoolEventBroker:
+        return cls(**(broker_config.kwargs if broker_config else {}))
+
+    def publish(self, event: dict[str, Any]) -> None:
+        kept = needed(event)  # only what the analytics read (bot/insights/reading.py)
+        if kept is None:
+            return
+        with self._lock:
+            self._waiting.append(kept)
+            self._lock.notify()
+
+    def is_ready(self) -> bool:
+        return self._writer.is_alive()
+
+    async def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._lock.notify()
+        self._writer.join(timeout=10)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Waits until every event published so far is written (for tests and shutdown)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._waiting and not self._busy, timeout)
+
+    _busy = False
+
+    def _write_forever(self) -> None:
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: self._waiting or self._closed)
+                if not self._waiting and self._closed:
+                    return
+                batch, self._waiting, self._busy = self._waiting, [], True
+            try:
+                append(batch, self.path)
+            except Exception as error:  # the analytics lose this batch; the conversation is not affected
+                logger.warning("event spool: %d events not written: %s", len(batch), type(error).__name__)
+            finally:
+                with self._lock:
+                    self._busy = False
+                    self._lock.notify_all()

@@ -1,0 +1,1 @@
+"""Tests of bot/insights: the staff analytics and report."""
