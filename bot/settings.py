@@ -287,6 +287,18 @@ def events_spool() -> Path:
     return Path(os.environ.get("ACTS_EVENTS_DB") or VAR / "events.db")
 
 
+def rabbitmq_url() -> str | None:
+    """RabbitMQ for the analytics' events (the production set-up): when set, the web service reads the
+    insights queue (bot/insights/queue.py); unset, only the event spool."""
+    return os.environ.get("ACTS_RABBITMQ_URL", "").strip() or None
+
+
+def insights_queue() -> tuple[str, str]:
+    """The RabbitMQ exchange Rasa's broker publishes to and the analytics' queue bound to it."""
+    exchange = os.environ.get("ACTS_INSIGHTS_EXCHANGE", "").strip() or "rasa-exchange"
+    return exchange, os.environ.get("ACTS_INSIGHTS_QUEUE", "").strip() or "acts_insights"
+
+
 def insights_poll_seconds() -> float:
     """How often the web service reads the event spool into the analytics; 0 turns its worker off."""
     return _number("ACTS_INSIGHTS_POLL_SECONDS", 5.0)
@@ -364,6 +376,11 @@ def sql_pool() -> tuple[int, int]:
     (Rasa's own names, SQL_POOL_SIZE and SQL_MAX_OVERFLOW; its defaults of 50 + 100 times several
     servers would pass PostgreSQL's 100 connections)."""
     return positive_whole("SQL_POOL_SIZE", 10), positive_whole("SQL_MAX_OVERFLOW", 20)
+
+
+def production_rabbitmq_url() -> str:
+    """The RabbitMQ of the production set-up's analytics: ACTS_RABBITMQ_URL, else the local one."""
+    return os.environ.get("ACTS_RABBITMQ_URL") or "amqp://guest:guest@127.0.0.1:5672/"
 
 
 def redis_url() -> str:

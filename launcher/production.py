@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 LOCK_STORE = "rasa_plugins.runtime.lock_store.AtomicRedisLockStore"
 TRACKER_STORE = "rasa_plugins.runtime.shared_tracker_store.SharedTrackerStore"
+EVENT_BROKER = "rasa_plugins.runtime.event_broker.SlimPikaEventBroker"
 # Each Rasa server's connection pool to PostgreSQL (bot.settings.sql_pool reads them): enough for its
 # own concurrency; Rasa's defaults (50 + 100 overflow) times several servers would exceed PostgreSQL's 100.
 SQL_POOL_SIZE = "10"
@@ -46,6 +47,8 @@ class Production:
     redis_url: str  # the lock store
     sanic_workers: int = 1
     lock_prefix: str = "acts"  # letters and digits only (Rasa ignores any other prefix)
+    rabbitmq_url: str | None = None  # the analytics' events through RabbitMQ; None: the event spool only
+    insights_queue: tuple[str, str] = ("rasa-exchange", "acts_insights")  # the exchange and queue there
 
 
 def tracker_store(database_url: str) -> dict:
@@ -66,10 +69,21 @@ def lock_store(redis_url: str, prefix: str = "acts") -> dict:
     return config
 
 
+def event_broker(rabbitmq_url: str, exchange: str, queue: str) -> dict:
+    """Rasa's Pika broker to RabbitMQ, publishing what the analytics read to their queue (bot/insights/queue.py)."""
+    url = make_url(rabbitmq_url.replace("amqp://", "postgresql://", 1))  # the same URL grammar
+    config = {"type": EVENT_BROKER, "url": url.host or "127.0.0.1", "port": url.port or 5672}
+    config |= {"username": url.username or "guest", "password": url.password or "guest"}
+    return config | {"queues": [queue], "exchange_name": exchange}
+
+
 def endpoints(config: dict, production: Production) -> dict:
-    """endpoints.yml for every Rasa server of the set-up: shared conversations and lock."""
+    """endpoints.yml for every Rasa server of the set-up: shared conversations and lock, and the analytics'
+    events through RabbitMQ when it has one."""
     shared = {"tracker_store": tracker_store(production.database_url)}
     shared["lock_store"] = lock_store(production.redis_url, production.lock_prefix)
+    if production.rabbitmq_url:
+        shared["event_broker"] = event_broker(production.rabbitmq_url, *production.insights_queue)
     return {**config, **shared}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -433,6 +434,9 @@ def running(
         env["DATABASE_URL"] = production.database_url
         env["ACTS_REDIS_URL"] = production.redis_url
         env["ACTS_CONVERSATION_STORE"] = "database"  # Rasa's events table: for export and erasure
+        if production.rabbitmq_url:  # the web service reads the analytics' queue
+            env["ACTS_RABBITMQ_URL"] = production.rabbitmq_url
+            env["ACTS_INSIGHTS_EXCHANGE"], env["ACTS_INSIGHTS_QUEUE"] = production.insights_queue
     emulated = not setting("CREDLY_TOKEN")
     if emulated:
         env["CREDLY_BASE_URL"] = f"http://127.0.0.1:{ports.credly}/v1"
@@ -515,12 +519,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     ports = Ports(args.rasa_port, args.actions_port, args.web_port, args.credly_port, args.slack_port, args.mail_port)
     production = None
     if args.production:
-        from bot.settings import production_database_url, rasa_servers, redis_url, sanic_workers
+        from bot.settings import (
+            insights_queue,
+            production_database_url,
+            production_rabbitmq_url,
+            rasa_servers,
+            redis_url,
+            sanic_workers,
+        )
 
         rasa_ports = tuple(args.rasa_port + number for number in range(rasa_servers()))
         production = production_setup.Production(
             rasa_ports, args.web_port + 1, production_database_url(), redis_url(), sanic_workers()
         )
+        queue = insights_queue()
+        production = dataclasses.replace(production, rabbitmq_url=production_rabbitmq_url(), insights_queue=queue)
     print("Starting the ACTS badge assistant (this takes a few seconds)...", flush=True)
     try:
         with running(ports, args.model, production=production) as cluster:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import os
 import secrets
 import signal
@@ -12,7 +14,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from bot.settings import redis_url
+from bot.settings import production_rabbitmq_url, redis_url
 from launcher.production import Production, fresh_database
 from launcher.servers import DEFAULT_MODEL, Cluster, Ports, free_port, running
 
@@ -108,6 +110,9 @@ def _deploy(
         # A lock prefix of its own: this deployment's locks never meet another test session's.
         lock_prefix = f"test{secrets.token_hex(4)}"
         production = Production(rasa_ports, free_port(), database_url, redis_url(), lock_prefix=lock_prefix)
+        # The machine's RabbitMQ, on an exchange and queue of this deployment's own.
+        queue = (f"acts-test-{lock_prefix}", f"acts_insights_{lock_prefix}")
+        production = dataclasses.replace(production, rabbitmq_url=production_rabbitmq_url(), insights_queue=queue)
     deployment = Deployment(ports, database_url, workdir / "uploads", workdir / "logs", secrets.token_urlsafe(16))
     deployment.mail_dir = workdir / "mail"
     env = {
@@ -129,6 +134,19 @@ def _deploy(
         finally:
             for again in deployment.restarted:
                 again.stop()
+    if production is not None and production.rabbitmq_url:
+        asyncio.run(_delete_exchange_and_queue(production.rabbitmq_url, *production.insights_queue))
+
+
+async def _delete_exchange_and_queue(url: str, exchange: str, queue: str) -> None:
+    """The deployment's own RabbitMQ exchange and queue go with it (they are durable)."""
+    import aio_pika
+
+    connection = await aio_pika.connect_robust(url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.queue_delete(queue)
+        await channel.exchange_delete(exchange)
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,14 @@
 """`python -m bot.insights report [--since D] [--until D] [--out FILE]`: the staff's report as one HTML
 file (var/report.html by default) and a text summary, the file's path printed last.
 `python -m bot.insights consume`: read the event spool into the analytics now (the web service does it
-every few seconds on its own)."""
+every few seconds on its own); `consume --rabbitmq`: read the RabbitMQ queue of the production set-up
+(ACTS_RABBITMQ_URL) until stopped, as the web service does when that is set."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -13,7 +16,7 @@ from pathlib import Path
 from bot.insights.page import html, text
 from bot.insights.report import build
 from bot.insights.spool import drain_round
-from bot.settings import VAR, secret_key
+from bot.settings import VAR, production_rabbitmq_url, secret_key
 from bot.store.db import migrate
 from bot.store.private import private_file
 
@@ -33,9 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--since", type=_day, default=today - timedelta(days=28), help="first day (28 days ago)")
     report.add_argument("--until", type=_day, default=today + timedelta(days=1), help="day after the last (tomorrow)")
     report.add_argument("--out", type=Path, default=VAR / "report.html")
-    commands.add_parser("consume", help="read the event spool into the analytics now")
+    consume = commands.add_parser("consume", help="read the event spool into the analytics now")
+    consume.add_argument("--rabbitmq", action="store_true", help="read the RabbitMQ queue instead, until stopped")
     args = parser.parse_args(argv)
     migrate()
+    if args.command == "consume" and args.rabbitmq:
+        print("reading the analytics' RabbitMQ queue (Ctrl-C to stop)", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(consume(production_rabbitmq_url(), secret_key()))
+        return 0
     if args.command == "consume":
         drain_round()
         print("the event spool is read into the analytics")

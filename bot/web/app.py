@@ -15,6 +15,7 @@ with a message and the service carries on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -30,6 +31,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot.credly.client import CredlyError
 from bot.credly.sync import BadWebhook, WebhookBusy, handle_webhook
 from bot.identity import web_source
+from bot.insights import queue as insights_queue
 from bot.insights import spool
 from bot.notices import worker as notices
 from bot.settings import (
@@ -39,6 +41,8 @@ from bot.settings import (
     insights_poll_seconds,
     issuing_poll_seconds,
     notice_poll_seconds,
+    rabbitmq_url,
+    secret_key,
     upload_seconds,
     web_proxies_count,
 )
@@ -367,6 +371,28 @@ async def _rounds(run_round: Callable[[], object], seconds: float, what: str) ->
         await asyncio.sleep(seconds)
 
 
+async def insights_consumer(app: web.Application) -> AsyncIterator[None]:
+    """Reads the analytics' RabbitMQ queue while the web service runs; a lost connection or a failed batch
+    is logged (its kind only) and the consumer starts again a few seconds later, from what was not
+    acknowledged."""
+    stop = asyncio.Event()
+
+    async def forever() -> None:
+        while not stop.is_set():
+            try:
+                await insights_queue.consume(rabbitmq_url(), secret_key(), app[STORE].url, stop)
+            except Exception as error:
+                log.warning("insights queue: %s; trying again", type(error).__name__)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 5)
+
+    task = asyncio.get_running_loop().create_task(forever())
+    yield
+    stop.set()
+    with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+        await asyncio.wait_for(task, 10)
+
+
 def make_app(store: ApplicationStore | None = None, webhook_secret: str | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[close_after_unread_body, cors, no_tracebacks])
     app[STORE] = store or ApplicationStore()
@@ -380,6 +406,8 @@ def make_app(store: ApplicationStore | None = None, webhook_secret: str | None =
     # Rasa's events, from the event spool into the staff's analytics (ACTS_INSIGHTS_POLL_SECONDS).
     insights = every(insights_poll_seconds(), "insights", lambda store: partial(spool.drain_round, store.url))
     app.cleanup_ctx.append(insights)
+    if rabbitmq_url():  # the production set-up: the analytics' queue in RabbitMQ (bot/insights/queue.py)
+        app.cleanup_ctx.append(insights_consumer)
     app.router.add_get("/health", health)
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/upload/{token}", upload_page)

@@ -21,9 +21,12 @@ from asyncio import AbstractEventLoop
 from pathlib import Path
 from typing import Any
 
+import rasa.shared.core.events  # noqa: F401  (Rasa's pika module calls it without importing it)
 from rasa.core.brokers.broker import EventBroker
+from rasa.core.brokers.pika import PikaEventBroker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.insights import queue as insights_queue
 from bot.insights.reading import needed
 from bot.insights.spool import append
 
@@ -86,3 +89,29 @@ class SpoolEventBroker(EventBroker):
                 with self._lock:
                     self._busy = False
                     self._lock.notify_all()
+
+
+class SlimPikaEventBroker(PikaEventBroker):
+    """Rasa's Pika broker to RabbitMQ (the production set-up): only the part of each event the analytics
+    read, to the analytics' queue, declared as its one consumer declares it (bot/insights/queue.py:
+    durable, one active consumer at a time, so the events are read in order).
+
+    endpoints.yml (the production launcher writes it from ACTS_RABBITMQ_URL):
+        event_broker:
+          type: rasa_plugins.runtime.event_broker.SlimPikaEventBroker
+          url: <host>
+          port: 5672
+          username: <user>
+          password: <password>
+          queues: [acts_insights]
+    """
+
+    def publish(self, event: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        kept = needed(event)
+        if kept is not None:
+            super().publish(kept, headers)
+
+    @staticmethod
+    async def _bind_queue(queue_name: str, channel: Any, exchange: Any) -> None:
+        queue = await channel.declare_queue(queue_name, durable=True, arguments=insights_queue.QUEUE_ARGUMENTS)
+        await queue.bind(exchange, "")

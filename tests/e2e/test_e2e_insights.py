@@ -65,3 +65,63 @@ def test_the_report_command_writes_the_page_and_prints_its_path_last(servers, ch
     page = out.read_text()
     assert "faq_sharing" in page and "<svg" in page
     assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_events_through_rabbitmq_are_read_once_in_order_and_survive_a_restart_of_the_consumer(tmp_path, monkeypatch):
+    """The machine's RabbitMQ: Rasa's Pika broker (ours) publishes, the consumer writes the analytics and
+    acknowledges; a consumer stopped and started again, and events delivered twice, count nothing twice."""
+    import asyncio
+    import secrets as tokens
+    from datetime import date
+
+    import aio_pika
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.insights import queue as insights_queue
+    from bot.insights.report import build
+    from bot.settings import production_rabbitmq_url
+    from bot.store.db import migrate
+    from rasa_plugins.runtime.event_broker import SlimPikaEventBroker
+    from tests.unit.bot.insights.test_report import SECRET, jane, ravi
+
+    name = tokens.token_hex(4)
+    exchange, queue = f"acts-test-{name}", f"acts_insights_test_{name}"
+    monkeypatch.setenv("ACTS_INSIGHTS_EXCHANGE", exchange)
+    monkeypatch.setenv("ACTS_INSIGHTS_QUEUE", queue)
+    url = f"sqlite:///{tmp_path / 'acts.db'}"
+    migrate(url)
+    amqp = production_rabbitmq_url()
+
+    async def publish(events) -> None:
+        config = EndpointConfig(url="127.0.0.1", port=5672, username="guest", password="guest")
+        config.kwargs |= {"queues": [queue], "exchange_name": exchange}
+        broker = await SlimPikaEventBroker.from_endpoint_config(config, asyncio.get_running_loop())
+        for event in events:
+            broker.publish(event)
+        await asyncio.sleep(0.5)
+        await broker.close()
+
+    async def consume_until_quiet(seconds: float) -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(insights_queue.consume(amqp, SECRET, url, stop))
+        await asyncio.sleep(seconds)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    async def scenario() -> None:
+        events = jane().events + ravi().events
+        await publish(events[:20])
+        await consume_until_quiet(2)  # the first part, then the consumer stops
+        await publish(events[20:] + events[:8])  # the rest, and some again
+        await consume_until_quiet(2)  # a new consumer goes on from what was not acknowledged
+        connection = await aio_pika.connect_robust(amqp)
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(queue)
+            await channel.exchange_delete(exchange)
+
+    asyncio.run(scenario())
+    report = build(date(2026, 11, 1), date(2026, 11, 8), SECRET, url)
+    assert (report.total_conversations, report.total_messages) == (2, 9)
+    assert report.unanswered[0] == ("Can I get CME credit for this?", 2)
+    assert report.topics == [("faq_fee", 1), ("faq_sharing", 1)]

@@ -180,6 +180,24 @@ def test_the_public_port_serves_the_page_and_the_chat_but_not_rasas_api(producti
         assert requests.get(f"{web}{path}", timeout=10).status_code == 404, path
 
 
+def test_the_analytics_arrive_through_rabbitmq_each_message_with_its_outcome(production):
+    """Rasa's Pika broker on both servers, the queue's one active consumer in the web service, PostgreSQL."""
+    from tests.e2e.test_e2e_insights import analytics_of
+
+    chat = AlternatingChat(list(production.production.rasa_ports), f"insights-{secrets.token_hex(4)}", None)
+    chat.text("hello")
+    chat.text("is there a fee to use credly")
+    chat.text("what's the weather like in Boston tomorrow?")
+    rows = analytics_of(production.database_url, chat.sender, 3)
+    assert [(row.intent, row.outcome, row.topic) for row in rows] == [
+        ("greet", "other", None),
+        ("faq_fee", "answered", "faq_fee"),
+        ("out_of_scope", "declined", None),
+    ]
+    spool = production.log_dir.parent / "events.db"
+    assert not spool.exists() or spool.stat().st_size < 64 * 1024  # the Pika broker, not the spool
+
+
 @pytest.fixture(scope="module")
 def slack_production(trained_model, tmp_path_factory):
     """The production set-up with Slack on, its events sent by the Slack emulator to the server a test

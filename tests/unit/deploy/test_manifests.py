@@ -7,6 +7,7 @@ and the Dockerfile, so that a renamed entry point or option fails here."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import os
 import re
@@ -530,3 +531,27 @@ def test_nginx_sends_each_path_where_it_belongs(tmp_path):
         for server in backends.values():
             server.shutdown()
             server.server_close()
+
+
+def test_the_production_endpoints_send_the_analytics_through_rasas_pika_broker(monkeypatch):
+    """What `make run-prod` writes for every Rasa server's event broker, from ACTS_RABBITMQ_URL."""
+    setup = production.Production(
+        rasa_ports=(5005, 5006),
+        web_port=8081,
+        database_url="postgresql://db",
+        redis_url="redis://redis:6379/1",
+        rabbitmq_url="amqp://acts:s3cret@mq.internal:5673/",
+        insights_queue=("acts-exchange", "acts_insights"),
+    )
+    config = production.endpoints({}, setup)
+    assert config["event_broker"] == {
+        "type": "rasa_plugins.runtime.event_broker.SlimPikaEventBroker",
+        "url": "mq.internal",
+        "port": 5673,
+        "username": "acts",
+        "password": "s3cret",
+        "queues": ["acts_insights"],
+        "exchange_name": "acts-exchange",
+    }
+    without = production.endpoints({"event_broker": {"type": "spool"}}, dataclasses.replace(setup, rabbitmq_url=None))
+    assert without["event_broker"] == {"type": "spool"}  # no RabbitMQ: the embedded spool stays
