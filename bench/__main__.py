@@ -29,6 +29,7 @@ from pathlib import Path
 
 import requests
 
+from bench import report_timing
 from bench.procs import process_groups_rss_bytes
 from bench.workload import FIRST_QUESTION
 from launcher.production import Production, create_conversation_tables, fresh_database
@@ -559,11 +560,15 @@ def main() -> int:
         for system in systems.values()
         for concurrency, level in system["levels"].items()
     ]
-    results = {"smoke": args.smoke, "rows": rows, "ratios": ratio, "production": compared}
+    # The staff's report on a day of traffic (issue 23: under 10 s): bench/report_timing.py.
+    report = report_timing.measure(500 if args.smoke else 100_000)
+    results = {"smoke": args.smoke, "rows": rows, "ratios": ratio, "production": compared, "report": report}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(table(project, memory, stock, ratio))
     print("\n" + production_table(systems, compared))
+    day = f"{report['messages']} messages: {report['report_s']} s (read in: {report['read_in_s']} s)"
+    print(f"\nthe staff's report of a day of {day}")
     print(f"\nwritten to {args.out}")
     return 0
 

@@ -54,9 +54,9 @@ def lines(series: dict[str, dict[date, float]], since: date, until: date, title:
     top_label = f"{highest:.0%}" if percent else f"{highest:g}"
     parts.append(f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{top_label}</text>')
     parts.append(f'<text x="{left - 6}" y="{height - bottom + 4}" text-anchor="end">0</text>')
-    for index in (0, len(days) - 1):
+    for index, anchor in ((0, "start"), (len(days) - 1, "end")):  # inside the picture at both ends
         x = left + index * step
-        parts.append(f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle">{days[index].isoformat()}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 10}" text-anchor="{anchor}">{days[index].isoformat()}</text>')
     for number, (name, values) in enumerate(series.items()):
         colour = COLOURS[number % len(COLOURS)]
         points = " ".join(point(index, values.get(day, 0)) for index, day in enumerate(days))

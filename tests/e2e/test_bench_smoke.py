@@ -49,3 +49,5 @@ def test_the_benchmark_runs_end_to_end_and_records_every_system(tmp_path):
     assert production["scaling_efficiency@64"] is None and production["cores"] >= 1  # no 1-server row in smoke
     assert "| msg_per_s@32 |" in result.stdout
     assert "Scaling efficiency at 64:" in result.stdout
+    assert results["report"]["messages"] == 500 and results["report"]["report_s"] >= 0  # the report, timed
+    assert "the staff's report of a day of 500 messages" in result.stdout
