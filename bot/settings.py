@@ -206,6 +206,11 @@ def slack() -> SlackSettings | None:
     )
 
 
+def slack_staff_channel() -> str | None:
+    """The staff's Slack channel, where `python -m bot.insights report --post` puts the summary."""
+    return os.environ.get("SLACK_STAFF_CHANNEL", "").strip() or None
+
+
 # The local SMTP server that `make run` starts (emulators/mail.py) files mail into a Maildir.
 LOCAL_SMTP_PORT = 8025
 SMTP_SECURITY = ("none", "starttls", "tls")
