@@ -33,7 +33,7 @@ def html(report: Report) -> str:
         "<h2>Questions answered, by FAQ topic</h2>",
         bars([(topic, float(count)) for topic, count in report.topics], "Questions per FAQ topic"),
         "<h2>Questions the assistant could not answer</h2>",
-        "<p>Most asked first; near-identical wordings counted together; personal data masked.</p>",
+        "<p>Most asked first; the same question in other words counted together; personal data masked.</p>",
         _table(["Question", "Times"], [(question, count) for question, count in report.unanswered]),
         "<h2>Out of scope and unsure, per day</h2>",
         lines(_rates(report), report.since, report.until, "Share of messages", percent=True),

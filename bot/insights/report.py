@@ -8,6 +8,7 @@ whenever they came.
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import unicodedata
@@ -25,6 +26,11 @@ from bot.store.models import Application, InsightConversation, InsightMessage, I
 SUBMITTED, APPROVED, ACCEPTED = "submitted", "approved", "badge accepted"
 FUNNEL = (*STEPS, SUBMITTED, APPROVED, ACCEPTED)
 TOP_QUESTIONS = 15
+# Two wordings mean the same when the sentence model's cosine is at least this: "how much does ACTS
+# membership cost?" and "what's the price of joining ACTS" (0.84) are one question; the cost of the
+# training (0.48) and CME credit against continuing-education credit (0.66) stay apart.
+SAME_MEANING = 0.8
+MEANING_GROUPS = 300  # the most asked wordings compared by meaning (the model reads ~70 a second)
 
 
 @dataclass
@@ -111,12 +117,40 @@ def normalised(question: str) -> str:
 
 
 def _grouped(questions: list[str | None]) -> list[tuple[str, int]]:
+    """The questions, the same question in other words counted together: first near-identical wordings
+    (normalised), then wordings whose meanings are close (the sentence model's cosine at least
+    SAME_MEANING). Each group is shown by its most frequent wording."""
     groups: dict[str, Counter[str]] = defaultdict(Counter)
     for question in questions:
         if question:
             groups[normalised(question)][question] += 1
     ranked = sorted(groups.values(), key=lambda wordings: (-sum(wordings.values()), wordings.most_common(1)[0][0]))
-    return [(wordings.most_common(1)[0][0], sum(wordings.values())) for wordings in ranked[:TOP_QUESTIONS]]
+    merged = _by_meaning(ranked[:MEANING_GROUPS]) + ranked[MEANING_GROUPS:]
+    merged.sort(key=lambda wordings: (-sum(wordings.values()), wordings.most_common(1)[0][0]))
+    return [(wordings.most_common(1)[0][0], sum(wordings.values())) for wordings in merged[:TOP_QUESTIONS]]
+
+
+def _by_meaning(groups: list[Counter[str]]) -> list[Counter[str]]:
+    """Greedy, most asked first: a group joins the first earlier group whose wording means the same."""
+    if len(groups) < 2:
+        return groups
+    vectors = _encoder().encode([wordings.most_common(1)[0][0] for wordings in groups])
+    kept: list[tuple[int, Counter[str]]] = []
+    for index, wordings in enumerate(groups):
+        for first, together in kept:
+            if float(vectors[index] @ vectors[first]) >= SAME_MEANING:
+                together.update(wordings)
+                break
+        else:
+            kept.append((index, Counter(wordings)))
+    return [together for _, together in kept]
+
+
+@functools.lru_cache(maxsize=1)
+def _encoder():
+    from bot.meaning.minilm import SentenceEncoder
+
+    return SentenceEncoder()
 
 
 def _rates(messages) -> dict[date, tuple[float, float]]:

@@ -197,3 +197,18 @@ def test_events_read_one_batch_at_a_time_give_the_same_report(url, tmp_path):
     one_by_one, at_once = (build(date(2026, 11, 1), date(2026, 11, 8), SECRET, u) for u in (url, together))
     assert vars(one_by_one) == vars(at_once)
     assert one_by_one.unanswered[0] == ("Can I get CME credit for this?", 2)
+
+
+def test_the_same_question_in_other_words_is_counted_once(url):
+    """Grouped by meaning (the sentence model), not only by spelling; another question stays apart."""
+    c = Conversation("price-asker", "rest", DAY)
+    for question in (
+        "how much does ACTS membership cost?",
+        "How much does ACTS membership cost",
+        "what's the price of joining ACTS",
+        "how much does the training cost?",
+    ):
+        c.says(question, "out_of_scope").does("action_cant_help")
+    ingest(c.events, SECRET, url)
+    report = build(date(2026, 11, 1), date(2026, 11, 8), SECRET, url)
+    assert report.unanswered == [("how much does ACTS membership cost?", 3), ("how much does the training cost?", 1)]
