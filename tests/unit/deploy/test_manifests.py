@@ -25,6 +25,7 @@ import pytest
 import yaml
 from kubernetes_validate import utils as kubernetes_schema
 
+from bot.settings import insights_queue
 from launcher import production
 from launcher.servers import DEFAULT_MODEL, Ports, free_port, services
 
@@ -44,7 +45,7 @@ ROUTES = {
     "/": "web",
 }
 # Names of settings that are secrets, or carry one (a password inside a URL).
-SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|_KEY$|^DATABASE_URL$|^ACTS_REDIS_URL$")
+SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|_KEY$|^DATABASE_URL$|^ACTS_REDIS_URL$|^ACTS_RABBITMQ_URL$")
 
 
 def _documents(path: Path) -> list[dict]:
@@ -298,6 +299,7 @@ def test_rasa_reads_the_container_endpoints_as_the_production_set_up(monkeypatch
 
     env = {name: f"value-of-{name}" for name in _endpoint_variables()}
     env |= {"DATABASE_URL": "postgresql://acts:secret@db:5432/acts", "ACTS_REDIS_PORT": "6379", "ACTS_REDIS_DB": "1"}
+    env["ACTS_RABBITMQ_PORT"] = "5672"
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     path = str(DEPLOY / "rasa" / "endpoints.yml")
@@ -309,6 +311,16 @@ def test_rasa_reads_the_container_endpoints_as_the_production_set_up(monkeypatch
     assert int(lock_store.kwargs["port"]) == 6379 and int(lock_store.kwargs["db"]) == 1
     action = read_endpoint_config(path, "action_endpoint")
     assert (action.url, action.token) == (env["ACTS_ACTION_SERVER_URL"], env["ACTS_ACTION_SERVER_TOKEN"])
+    broker = read_endpoint_config(path, "event_broker")
+    expected = production.event_broker("amqp://u:p@h:5672/", *insights_queue())
+    assert broker.type == expected["type"] == "rasa_plugins.runtime.event_broker.SlimPikaEventBroker"
+    assert broker.url == env["ACTS_RABBITMQ_HOST"]
+    assert (broker.kwargs["username"], broker.kwargs["password"]) == (
+        env["ACTS_RABBITMQ_USER"],
+        env["ACTS_RABBITMQ_PASSWORD"],
+    )
+    # The queue and exchange the web service's consumer reads by default (bot.settings.insights_queue).
+    assert (broker.kwargs["queues"], broker.kwargs["exchange_name"]) == (expected["queues"], expected["exchange_name"])
 
 
 def test_the_lock_store_of_the_container_endpoints_exists():
@@ -332,7 +344,17 @@ def test_the_rasa_credentials_name_channels_that_exist():
 
 
 def test_compose_runs_every_part_of_the_production_set_up():
-    assert set(COMPOSE["services"]) == {"postgres", "redis", "migrate", "rasa-1", "rasa-2", "actions", "web", "nginx"}
+    assert set(COMPOSE["services"]) == {
+        "postgres",
+        "redis",
+        "rabbitmq",
+        "migrate",
+        "rasa-1",
+        "rasa-2",
+        "actions",
+        "web",
+        "nginx",
+    }
     assert COMPOSE["services"]["migrate"]["command"] == MIGRATE
     assert COMPOSE["services"]["nginx"]["ports"] == ["8080:8080"]
     for name in ("migrate", "rasa-1", "rasa-2", "actions", "web"):
