@@ -1,6 +1,7 @@
 """What every form of the assistant does with a message that is not an answer.
 
-A learner in the middle of a form may ask an FAQ question, ask for a person or say "stop". What the
+A learner in the middle of a form may ask an FAQ question, ask for a person, say "stop" or click 👍 / 👎
+under an earlier answer. What the
 turn is, is decided in bot/applying/turns.py (decide_turn) from the form's state and the message;
 the form's validation action here builds that state from the tracker and does what the turn says:
 answers the aside and asks its question again, ends the form, or validates the answer.
@@ -17,6 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.closest import say_closest
+from actions.feedback import take_feedback
 from bot.answers.faq import load_faq
 from bot.answers.several import answers_for
 from bot.applying.turns import FormState, Kind, Message, decide_turn, questions_asked
@@ -80,6 +82,8 @@ class InterruptibleForm(FormValidationAction, ABC):
         match turn.kind:
             case Kind.CANCEL:
                 return await self.cancel(dispatcher, tracker)
+            case Kind.FEEDBACK:
+                return [*take_feedback(dispatcher, tracker, in_form=True), SlotSet(state.requested, None)]
             case Kind.UPLOAD_DONE | Kind.CORRECTION | Kind.ANSWER:
                 return await super().run(dispatcher, tracker, domain)  # validated as an answer
             case Kind.FORM_QUESTION:

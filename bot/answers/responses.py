@@ -23,12 +23,21 @@ HEADER = (
 )
 
 
+# The key of an answer's custom payload that names its topic, for the feedback buttons.
+FEEDBACK_KEY = "feedback"
+
+
 def response_name(intent: str) -> str:
     return f"utter_{intent}"
 
 
 def render(faq: Faq) -> str:
-    responses = {response_name(t.intent): [{"text": t.reply}] for t in faq.topics.values()}
+    # The custom payload names the answer's topic: the widget and Slack put 👍 / 👎 under it
+    # (bot/answers/feedback.py).
+    responses = {
+        response_name(t.intent): [{"text": t.reply, "custom": {FEEDBACK_KEY: {"topic": t.intent}}}]
+        for t in faq.topics.values()
+    }
     body = yaml.safe_dump({"version": "3.1", "responses": responses}, sort_keys=False, width=100, allow_unicode=True)
     return HEADER + body
 

@@ -1,13 +1,13 @@
 """What a turn in the middle of a form is, decided before the message is read as an answer.
 
-A learner in the middle of a form may say "stop", come back from the upload, correct an answer given
-earlier, ask about the form itself ("why do you need my email?"), ask something else (an FAQ question,
-a person), ask several things at once, or ask something the classifier is unsure of; else the message
-answers the question asked. decide_turn says which, trying them in that order: the first that applies
-is the turn. Only a confident classification counts, and never when the message is in fact a valid
-answer to the question asked (a name or organisation can be almost any words: there only a plain
-question is no answer). The form validation actions (actions/forms.py) build the state from the
-conversation and act on the turn.
+A learner in the middle of a form may click 👍 / 👎 under an earlier answer, say "stop", come back from
+the upload, correct an answer given earlier, ask about the form itself ("why do you need my email?"),
+ask something else (an FAQ question, a person), ask several things at once, or ask something the
+classifier is unsure of; else the message answers the question asked. decide_turn says which, trying
+them in that order: the first that applies is the turn. Only a confident classification counts, and
+never when the message is in fact a valid answer to the question asked (a name or organisation can be
+almost any words: there only a plain question is no answer). The form validation actions
+(actions/forms.py) build the state from the conversation and act on the turn.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
+from bot.answers import feedback
 from bot.answers.faq import load_faq
 from bot.answers.suggestions import FALLBACK, Closest, closest_answers
 from bot.applying.answers import FREE_TEXT_SLOTS
@@ -44,6 +45,7 @@ INTERRUPTION_CONFIDENCE = 0.6
 class Kind(Enum):
     """What a turn is, in the order decide_turn tries them."""
 
+    FEEDBACK = "feedback"  # 👍 / 👎 on an earlier answer: thanked, then the question comes back
     CANCEL = "cancel"  # the learner leaves the form
     UPLOAD_DONE = "upload done"  # back from doing what the question asked (the upload): the form looks for it
     CORRECTION = "correction"  # an answer given earlier is corrected, however the classifier read the message
@@ -96,6 +98,9 @@ def decide_turn(state: FormState, message: Message) -> Turn:
     """What the message is at this point of the form: the first of the kinds, in their order, that it is."""
     slot, text, intent, confidence = state.requested, message.text, message.intent, message.confidence
     answers = cache(lambda: state.answers(text))
+    # A 👍 / 👎 button is never an answer; "that didn't help" typed only when it is no answer either.
+    if intent == feedback.INTENT and (feedback.is_button(message.entities) or not answers()):
+        return Turn(Kind.FEEDBACK)
     if is_cancel(slot, text, intent, confidence) and (plainly_stop(slot, text) or not answers()):
         return Turn(Kind.CANCEL)
     if slot and state.back_from_elsewhere():

@@ -19,11 +19,14 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from bot.insights.reading import UNANSWERED, Message, Reply, Step, read
+from bot.answers import feedback
+from bot.insights.reading import UNANSWERED, Feedback, Message, Reply, Step, read
 from bot.store.db import session as new_session
-from bot.store.models import InsightConversation, InsightMessage, InsightStep
+from bot.store.models import InsightConversation, InsightFeedback, InsightMessage, InsightStep
 
 QUESTION_DAYS = 90
+# After "what was missing?", the learner's next message within this time is the answer to it.
+NOTE_MINUTES = 15
 _CHUNK = 500  # keys per IN (...): well inside every database's limit on parameters
 
 
@@ -38,7 +41,7 @@ def ingest(events: Iterable[dict[str, Any]], secret: bytes, url: str | None = No
 
 
 class _Batch:
-    def __init__(self, db: Session, facts: list[Message | Reply | Step]) -> None:
+    def __init__(self, db: Session, facts: list[Message | Reply | Step | Feedback]) -> None:
         self.db, self.facts = db, facts
         messages = [fact for fact in facts if isinstance(fact, Message)]
         self.known_messages = dict(_in(db, InsightMessage.key, InsightMessage.outcome, [m.key for m in messages]))
@@ -49,6 +52,10 @@ class _Batch:
         self.known_conversations = {conversation for conversation, _ in known}
         # Each conversation's latest message before this batch, if it still waits for its reply.
         self.waiting = _waiting(db, conversations)
+        votes = [fact.key for fact in facts if isinstance(fact, Feedback)]
+        self.known_votes = dict(_in(db, InsightFeedback.key, InsightFeedback.at, votes))
+        self.asked = _asked(db, conversations)
+        self.votes, self.notes = {}, {}
 
     def write(self) -> int:
         new_conversations: dict[str, dict] = {}
@@ -82,6 +89,9 @@ class _Batch:
                     "question_until": fact.at + timedelta(days=QUESTION_DAYS),
                 }
                 latest[fact.conversation] = fact.key
+                self._note(fact)
+            elif isinstance(fact, Feedback):
+                self._vote(fact)
             elif isinstance(fact, Reply):
                 key = latest.get(fact.conversation)
                 if key is None:
@@ -106,7 +116,65 @@ class _Batch:
             if outcome not in UNANSWERED:
                 values |= {"question": None, "question_until": None}
             self.db.execute(update(InsightMessage).where(InsightMessage.key == key).values(**values))
-        return len(new_conversations) + len(new_messages) + len(new_steps) + len(settled_before)
+        for key, row in self.votes.items():
+            if key in self.known_votes:
+                self.db.execute(update(InsightFeedback).where(InsightFeedback.key == key).values(**row))
+            else:
+                self.db.execute(insert(InsightFeedback), [{"key": key, **row}])
+        for key, note in self.notes.items():
+            values = {"note_until": None} | ({"note": note} if note else {})
+            self.db.execute(update(InsightFeedback).where(InsightFeedback.key == key).values(**values))
+        written = len(new_conversations) + len(new_messages) + len(new_steps) + len(settled_before)
+        return written + len(self.votes) + len(self.notes)
+
+    votes: dict[str, dict[str, Any]]  # answer key -> the row of its latest vote
+    notes: dict[str, str | None]  # answer key (of a vote written before) -> what was missing (None: too late)
+
+    def _vote(self, vote: Feedback) -> None:
+        """A vote replaces an earlier one on the same answer; a delivery seen before, or older, changes nothing."""
+        earlier = self.votes.get(vote.key, {}).get("at") or self.known_votes.get(vote.key)
+        if earlier is not None and _aware(earlier) >= vote.at:
+            return
+        row = {"conversation": vote.conversation, "topic": vote.topic, "helpful": vote.helpful, "at": vote.at}
+        row |= {"question": vote.question, "note": None, "note_until": None}
+        row["question_until"] = vote.at + timedelta(days=QUESTION_DAYS) if not vote.helpful else None
+        if vote.ask_note:
+            row["note_until"] = vote.at + timedelta(minutes=NOTE_MINUTES)
+            self.asked[vote.conversation] = (vote.key, row["note_until"])
+        elif self.asked.get(vote.conversation, ("",))[0] == vote.key:
+            del self.asked[vote.conversation]
+        self.votes[vote.key] = row
+        self.notes.pop(vote.key, None)
+
+    def _note(self, message: Message) -> None:
+        """The learner's first message after "what was missing?" (not another vote) answers it."""
+        asked = self.asked.get(message.conversation)
+        if asked is None or message.intent == feedback.INTENT:
+            return
+        del self.asked[message.conversation]
+        key, until = asked
+        note = message.question if message.at <= _aware(until) else None  # later: a new question, no answer
+        if key in self.votes:
+            self.votes[key] |= {"note": note, "note_until": None}
+        else:
+            self.notes[key] = note
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)  # SQLite gives times back without a zone
+
+
+def _asked(db: Session, conversations: set[str]) -> dict[str, tuple[str, datetime]]:
+    """conversation -> (answer key, until when) of a 👎 whose "what was missing?" waits for the next message."""
+    asked: dict[str, tuple[str, datetime]] = {}
+    names = sorted(conversations)
+    for start in range(0, len(names), _CHUNK):
+        query = select(InsightFeedback.conversation, InsightFeedback.key, InsightFeedback.note_until).where(
+            InsightFeedback.conversation.in_(names[start : start + _CHUNK]), InsightFeedback.note_until.is_not(None)
+        )
+        for conversation, key, until in db.execute(query).all():
+            asked[conversation] = (key, until)
+    return asked
 
 
 def _settle(row: dict, reply: Reply) -> None:
@@ -148,4 +216,10 @@ def forget_questions(now: datetime | None = None, url: str | None = None) -> int
             .values(question=None, question_until=None)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        votes = db.execute(
+            update(InsightFeedback)
+            .where(InsightFeedback.question_until < now)
+            .values(question=None, note=None, question_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return (result.rowcount or 0) + (votes.rowcount or 0)

@@ -35,6 +35,13 @@ def html(report: Report) -> str:
         "<h2>Questions the assistant could not answer</h2>",
         "<p>Most asked first; the same question in other words counted together; personal data masked.</p>",
         _table(["Question", "Times"], [(question, count) for question, count in report.unanswered]),
+        "<h2>Did the answers help?</h2>",
+        "<p>Learners' 👍 and 👎 under the answers, per FAQ topic, most 👎 first.</p>",
+        _table(["FAQ topic", "Helpful", "Not helpful"], report.feedback),
+        "<p>The questions whose answer did not help, grouped as above:</p>",
+        _table(["Question", "Times"], report.unhelpful),
+        "<p>What learners said was missing, newest first:</p>",
+        _table(["Missing"], [(note,) for note in report.missing]),
         "<h2>Out of scope and unsure, per day</h2>",
         lines(_rates(report), report.since, report.until, "Share of messages", percent=True),
         "<h2>Applications</h2>",
@@ -55,9 +62,18 @@ def text(report: Report) -> str:
         + (", ".join(f"{name} {sum(days.values())}" for name, days in report.conversations.items()) or "none"),
         "top FAQ topics: " + (", ".join(f"{topic} {count}" for topic, count in report.topics[:5]) or "none"),
         f"questions not answered: {sum(count for _, count in report.unanswered)}",
+        "answers rated: " + _ratings(report),
         "applications: " + ", ".join(f"{step} {count}" for step, count in report.funnel),
     ]
     return "\n".join(lines_)
+
+
+def _ratings(report: Report) -> str:
+    if not report.feedback:
+        return "none"
+    helpful, unhelpful = (sum(row[index] for row in report.feedback) for index in (1, 2))
+    least = ", ".join(f"{topic} {down}" for topic, _, down in report.feedback[:3] if down)
+    return f"{helpful} helpful, {unhelpful} not" + (f"; least helpful: {least}" if least else "")
 
 
 def _as_floats(series):

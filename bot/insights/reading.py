@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.answers import feedback
 from bot.insights.masking import mask
 
 # What became of a learner's message, by the first action that answered it.
@@ -42,6 +43,7 @@ _ACTION_OUTCOMES = {
 }
 _IGNORED_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots"}
 _STEP_SLOTS = {"eligible", "email_code", "requested_slot"}
+_SLOTS = _STEP_SLOTS | {feedback.RECORD_SLOT}
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,21 @@ class Step:
     at: datetime
 
 
-Fact = Message | Reply | Step
+@dataclass(frozen=True)
+class Feedback:
+    """A 👍 / 👎 on one answer (bot/answers/feedback.py): known by the answer, so a second vote on it
+    replaces the first."""
+
+    key: str
+    conversation: str
+    topic: str
+    helpful: bool
+    at: datetime  # when the vote was given
+    question: str | None  # masked; only with a 👎
+    ask_note: bool  # "what was missing?" was asked: the learner's next message says
+
+
+Fact = Message | Reply | Step | Feedback
 
 
 def conversation_key(sender_id: str, secret: bytes) -> str:
@@ -94,8 +110,8 @@ def is_topic(intent: str | None) -> bool:
 
 def needed(event: dict[str, Any]) -> dict[str, Any] | None:
     """The part of an event that `read` uses, or None if it uses none of it. The broker spools only this:
-    a third of the events, without the bot's replies or any slot but three, so less is written on the
-    server's machine and less of what learners wrote sits on disk."""
+    a third of the events, without the bot's replies or any slot but four (the form's three and the
+    👍 / 👎), so less is written on the server's machine and less of what learners wrote sits on disk."""
     kind = event.get("event")
     base = {"sender_id": event.get("sender_id"), "event": kind, "timestamp": event.get("timestamp")}
     if kind == "user":
@@ -106,7 +122,7 @@ def needed(event: dict[str, Any]) -> dict[str, Any] | None:
         return base | {"name": event.get("name")}
     if kind == "active_loop" and event.get("name") == "apply_form":
         return base | {"name": event.get("name")}
-    if kind == "slot" and event.get("name") in _STEP_SLOTS:
+    if kind == "slot" and event.get("name") in _SLOTS:
         return base | {"name": event.get("name"), "value": event.get("value")}
     return None
 
@@ -136,6 +152,8 @@ def read(event: dict[str, Any], secret: bytes) -> list[Fact]:
         return _action(str(event.get("name") or ""), event, conversation, at, secret)
     if kind == "active_loop" and event.get("name") == "apply_form":
         return [Step(event_key(event, secret), conversation, STARTED, at)]
+    if kind == "slot" and event.get("name") == feedback.RECORD_SLOT:
+        return _feedback(event.get("value"), conversation, at, secret)
     if kind == "slot":
         step = _slot_step(str(event.get("name")), event.get("value"))
         return [Step(event_key(event, secret), conversation, step, at)] if step else []
@@ -155,6 +173,16 @@ def _action(name: str, event: dict[str, Any], conversation: str, at: datetime, s
     if name == "action_check_status":
         facts.append(Step(event_key(event, secret), conversation, STATUS_CHECK, at))
     return facts
+
+
+def _feedback(value: Any, conversation: str, at: datetime, secret: bytes) -> list[Fact]:
+    if not isinstance(value, dict) or not value.get("topic") or not isinstance(value.get("helpful"), bool):
+        return []  # the slot reset, or not the action's record
+    answer = f"{conversation}\x1f{value.get('answer_at')!r}\x1f{value['topic']}".encode()
+    key = hmac.new(secret, b"answer:" + answer, hashlib.sha256).hexdigest()[:32]
+    question = mask(str(value["question"])) if value.get("question") and not value["helpful"] else None
+    topic, ask_note = str(value["topic"])[:80], bool(value.get("ask_note"))
+    return [Feedback(key, conversation, topic, value["helpful"], at, question, ask_note)]
 
 
 def _slot_step(name: str, value: Any) -> str | None:

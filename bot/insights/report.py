@@ -21,7 +21,14 @@ from sqlalchemy import select
 
 from bot.insights.reading import DECLINED, STARTED, STATUS_CHECK, STEPS, UNANSWERED, UNSURE, conversation_key
 from bot.store.db import session as new_session
-from bot.store.models import Application, InsightConversation, InsightMessage, InsightStep, StatusChange
+from bot.store.models import (
+    Application,
+    InsightConversation,
+    InsightFeedback,
+    InsightMessage,
+    InsightStep,
+    StatusChange,
+)
 
 SUBMITTED, APPROVED, ACCEPTED = "submitted", "approved", "badge accepted"
 FUNNEL = (*STEPS, SUBMITTED, APPROVED, ACCEPTED)
@@ -46,6 +53,11 @@ class Report:
     funnel_hours: list[tuple[str, float | None]] = field(default_factory=list)  # "a -> b", median hours
     stopped_at: list[tuple[str, int]] = field(default_factory=list)  # last step reached, conversations
     status_checks: int = 0
+    # Learners' 👍 / 👎: per FAQ topic (topic, helpful, not helpful), most "not helpful" first; the
+    # questions whose answer did not help, grouped as the unanswered ones; what learners said was missing.
+    feedback: list[tuple[str, int, int]] = field(default_factory=list)
+    unhelpful: list[tuple[str, int]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
 
     @property
     def total_conversations(self) -> int:
@@ -81,6 +93,11 @@ def build(since: date, until: date, secret: bytes, url: str | None = None) -> Re
             .add_columns(Application.credly_checked_at)
             .where(Application.submitted_at.is_not(None))
         ).all()
+        votes = db.execute(
+            select(InsightFeedback.topic, InsightFeedback.helpful, InsightFeedback.question)
+            .add_columns(InsightFeedback.note, InsightFeedback.at)
+            .where(InsightFeedback.at >= start, InsightFeedback.at < end)
+        ).all()
         approvals = dict(
             db.execute(
                 select(StatusChange.application_id, StatusChange.at).where(StatusChange.to_status == "approved")
@@ -91,6 +108,7 @@ def build(since: date, until: date, secret: bytes, url: str | None = None) -> Re
     report.topics = Counter(topic for _, _, outcome, topic, _ in messages if topic).most_common()
     report.unanswered = _grouped([question for *_, outcome, _, question in messages if outcome in UNANSWERED])
     report.rates = _rates(messages)
+    _feedback(report, votes)
     _funnel(report, steps, applications, approvals, secret)
     return report
 
@@ -151,6 +169,18 @@ def _encoder():
     from bot.meaning.minilm import SentenceEncoder
 
     return SentenceEncoder()
+
+
+def _feedback(report: Report, votes) -> None:
+    tally: dict[str, Counter[bool]] = defaultdict(Counter)
+    for topic, helpful, *_ in votes:
+        tally[topic][bool(helpful)] += 1
+    report.feedback = sorted(
+        ((topic, counts[True], counts[False]) for topic, counts in tally.items()), key=lambda row: (-row[2], row[0])
+    )
+    report.unhelpful = _grouped([question for _, helpful, question, *_ in votes if not helpful])
+    notes = sorted((at, note) for _, helpful, _, note, at in votes if note and not helpful)
+    report.missing = [note for _, note in reversed(notes)][:TOP_QUESTIONS]
 
 
 def _rates(messages) -> dict[date, tuple[float, float]]:

@@ -1,7 +1,9 @@
 """What the assistant's messages look like in Slack: mrkdwn text and Block Kit buttons.
 
 Learners' buttons carry the same payloads as on the web; a click is answered like typed text,
-and the clicked message then shows what was chosen instead of its buttons.
+and the clicked message then shows what was chosen instead of its buttons. An FAQ answer carries
+👍 / 👎 (bot/answers/feedback.py); after a vote both stay, the chosen one marked, so the learner can
+change their mind.
 
 Text a learner supplied (a name, an organisation, a file name...) is shown to reviewers exactly
 as typed: it goes into `plain_text` objects (`literal`), which Slack never parses for links,
@@ -14,7 +16,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.answers import feedback
+
 REPLY_ACTION = "acts_reply"
+FEEDBACK_ACTION = "acts_feedback"
+_VOTES = (("yes", "👍 Helpful"), ("no", "👎 Not helpful"))
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 # Slack's limits: a section's text, a section field's, a button's label and value.
 MAX_TEXT, MAX_FIELD, MAX_LABEL, MAX_VALUE = 3000, 2000, 75, 2000
@@ -63,6 +69,37 @@ def reply_blocks(text: str, buttons: list[dict[str, Any]]) -> list[dict[str, Any
         chunk = elements[start : start + 25]
         blocks.append({"type": "actions", "block_id": f"{REPLY_ACTION}_{start}", "elements": chunk})
     return blocks
+
+
+def answer_blocks(text: str, topic: str, chosen: str | None = None) -> list[dict[str, Any]]:
+    """An FAQ answer with 👍 / 👎 under it; `chosen` ("yes" or "no") marks the learner's vote."""
+    elements = []
+    for helpful, label in _VOTES:
+        button = {
+            "type": "button",
+            "action_id": f"{FEEDBACK_ACTION}_{helpful}",
+            "text": _plain(label, MAX_LABEL),
+            "value": feedback.payload(topic, helpful == "yes"),
+        }
+        if helpful == chosen:
+            button["style"] = "primary"
+        elements.append(button)
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(text)[:MAX_TEXT]}}
+    return [section, {"type": "actions", "block_id": FEEDBACK_ACTION, "elements": elements}]
+
+
+def voted_blocks(blocks: list[dict[str, Any]], action_id: str) -> list[dict[str, Any]]:
+    """The answer after a vote: the same message, the clicked button marked and the other not."""
+    marked = []
+    for block in blocks:
+        if block.get("block_id") == FEEDBACK_ACTION:
+            elements = [{k: v for k, v in e.items() if k != "style"} for e in block.get("elements") or []]
+            for element in elements:
+                if element.get("action_id") == action_id:
+                    element["style"] = "primary"
+            block = {**block, "elements": elements}
+        marked.append(block)
+    return marked
 
 
 def chosen_blocks(blocks: list[dict[str, Any]], title: str, user: str) -> list[dict[str, Any]]:

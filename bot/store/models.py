@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -209,6 +209,22 @@ class InsightMessage(Base):
     outcome = Column(String(20), index=True)  # bot.insights.reading.OUTCOMES; None until the reply is seen
     topic = Column(String(80))  # the FAQ topic answered
     question = Column(Text)  # masked (bot.insights.masking)
+    question_until = Column(DateTime(timezone=True))
+
+
+class InsightFeedback(Base):
+    """A learner's 👍 / 👎 on one answer (bot/answers/feedback.py), the latest vote only. With a 👎, the
+    question that drew the answer and what the learner said was missing, masked, until `question_until`."""
+
+    __tablename__ = "insight_feedback"
+    key = Column(String(32), primary_key=True)  # the answer's: its conversation and time
+    conversation = Column(String(32), nullable=False, index=True)
+    topic = Column(String(80), nullable=False)
+    helpful = Column(Boolean, nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False, index=True)  # when the (latest) vote was given
+    question = Column(Text)
+    note = Column(Text)
+    note_until = Column(DateTime(timezone=True))  # "what was missing?" was asked: the next message, until then
     question_until = Column(DateTime(timezone=True))
 
 

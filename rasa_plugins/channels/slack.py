@@ -27,6 +27,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answers.responses import FEEDBACK_KEY
 from bot.identity import IDENTITY_KEY, SHARED_FILES_KEY, SLACK, SOURCE_KEY, Identity, slack_source
 from bot.settings import SlackSettings, slack
 from bot.slack import blocks, reviewing
@@ -59,6 +60,14 @@ class SlackOutput(OutputChannel):
             )
         except SlackApiError as error:
             log.warning("could not post an answer in Slack: %s", error.response.get("error"))
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """An FAQ answer (its custom payload names the topic) gets 👍 / 👎 under it, in the same message."""
+        topic = ((message.get("custom") or {}).get(FEEDBACK_KEY) or {}).get("topic")
+        if topic and message.get("text") and not message.get("buttons"):
+            await self._post(blocks.mrkdwn(message["text"]), blocks=blocks.answer_blocks(message["text"], topic))
+            return
+        await super().send_response(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._post(blocks.mrkdwn(text))
@@ -202,27 +211,31 @@ class SlackInput(InputChannel):
         message = payload.get("message") or {}
         if action_id in (reviewing.APPROVE, reviewing.REJECT):
             return await self._review_click(payload, user, action_id, value, channel, message.get("ts"))
-        if action_id.startswith(blocks.REPLY_ACTION) and channel and message.get("ts"):
-            await self._learner_click(payload, user, value, channel, message, on_new_message)
+        if action_id.startswith((blocks.REPLY_ACTION, blocks.FEEDBACK_ACTION)) and channel and message.get("ts"):
+            await self._learner_click(payload, user, action_id, value, channel, message, on_new_message)
         return response.text("")
 
     async def _learner_click(
         self,
         payload: dict[str, Any],
         user: str,
+        action_id: str,
         value: str,
         channel: str,
         message: dict[str, Any],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        """A learner's button: the message shows the choice, and the conversation goes on with it."""
+        """A learner's button: the message shows the choice, and the conversation goes on with it. A vote
+        keeps both buttons, the chosen one marked: a second click changes it."""
         title = blocks.button_title(payload, value)
+        shown = message.get("blocks") or []
+        if action_id.startswith(blocks.FEEDBACK_ACTION):
+            shown = blocks.voted_blocks(shown, action_id)
+        else:
+            shown = blocks.chosen_blocks(shown, title, user)
         try:
             await self.client.chat_update(
-                channel=channel,
-                ts=message["ts"],
-                text=message.get("text") or title,
-                blocks=blocks.chosen_blocks(message.get("blocks") or [], title, user),
+                channel=channel, ts=message["ts"], text=message.get("text") or title, blocks=shown
             )
         except SlackApiError as error:
             log.warning("could not show a learner's choice: %s", error.response.get("error"))

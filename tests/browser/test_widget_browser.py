@@ -270,6 +270,43 @@ def test_a_quick_reply_shows_its_title_and_gets_its_answer(tab, site):
     tab.screenshot(path=SCREENSHOTS / "answer.png")
 
 
+def test_thumbs_under_an_answer_are_labelled_keyboard_reachable_and_kept_after_a_reload(tab, site):
+    sent = []
+    tab.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/webhook") and r.post_data else 0)
+    tab.goto(site.url)
+    widget = Widget(tab).open()
+    assert "no cost" in widget.say("do I have to pay for a badge?")
+    answer = widget.bot_messages.nth(widget.bot_messages.count() - 1)  # this one, not whichever is last
+    expect(answer.get_by_role("group", name="Was this answer helpful?")).to_be_visible()
+    up = answer.get_by_role("button", name="This answer helped", exact=True)
+    down = answer.get_by_role("button", name="This answer did not help", exact=True)
+    expect(up).to_have_attribute("aria-pressed", "false")
+    expect(down).to_have_attribute("aria-pressed", "false")
+    # The keyboard alone: back from the message box to 👎, and Enter votes.
+    widget.input.focus()
+    tab_to(tab, lambda focused: focused["label"] == "This answer did not help", key="Shift+Tab")
+    reply = widget.answer_to(lambda: tab.keyboard.press("Enter"))
+    assert "what was missing" in reply
+    expect(down).to_have_attribute("aria-pressed", "true")
+    assert sent[-1]["message"] == '/feedback{"answer_topic":"faq_fee","helpful":"no"}'
+    expect(widget.learner_messages.last).to_have_text("Not helpful")
+
+    tab.reload()
+    widget = Widget(tab)
+    answer = widget.bot_messages.filter(has_text="no cost").last
+    up = answer.get_by_role("button", name="This answer helped", exact=True)
+    down = answer.get_by_role("button", name="This answer did not help", exact=True)
+    expect(down).to_have_attribute("aria-pressed", "true")  # the vote is kept with the conversation
+    before = len(sent)
+    down.click()  # the same vote again sends nothing
+    assert "Thanks" in widget.answer_to(up.click)  # the other one replaces it
+    assert [body["message"] for body in sent[before:]] == ['/feedback{"answer_topic":"faq_fee","helpful":"yes"}']
+    expect(up).to_have_attribute("aria-pressed", "true")
+    expect(down).to_have_attribute("aria-pressed", "false")
+    tab.mouse.move(0, 0)
+    tab.screenshot(path=SCREENSHOTS / "feedback.png")
+
+
 def test_a_typed_question_gets_the_right_answer_and_its_links_open_safely(tab, site):
     tab.goto(site.url)
     widget = Widget(tab).open()

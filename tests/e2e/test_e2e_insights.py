@@ -11,10 +11,11 @@ import time
 
 from sqlalchemy import select
 
+from bot.answers.feedback import payload
 from bot.insights.reading import conversation_key
 from bot.settings import secret_key
 from bot.store.db import session as new_session
-from bot.store.models import InsightMessage
+from bot.store.models import InsightFeedback, InsightMessage
 from tests.conftest import ROOT
 
 
@@ -44,6 +45,45 @@ def test_a_conversation_reaches_the_analytics_with_each_messages_outcome(servers
     assert [row.question for row in rows[:3]] == [None, None, "what's the weather like in Boston tomorrow?"]
     assert all(row.channel == "rest" for row in rows)
     assert "jane.doe" not in repr([vars(row) for row in rows])
+
+
+def votes_of(database_url: str, sender: str, until, timeout: float = 20.0) -> list[InsightFeedback]:
+    conversation = conversation_key(sender, secret_key())
+    query = select(InsightFeedback).where(InsightFeedback.conversation == conversation).order_by(InsightFeedback.at)
+    deadline = time.monotonic() + timeout
+    while True:
+        with new_session(database_url) as db:
+            rows = list(db.scalars(query))
+        if until(rows) or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.3)
+
+
+def test_thumbs_under_an_answer_reach_the_analytics_once_per_answer(servers, chat):
+    replies = chat.say("do I need to pay to get the badge")
+    # The answer, then its topic for the widget's 👍 / 👎 (a custom payload of its own, as Rasa sends it).
+    assert "no cost" in replies[0]["text"] and replies[1] == {
+        "recipient_id": chat.sender,
+        "custom": {"feedback": {"topic": "faq_fee"}},
+    }
+    down = chat.text(payload("faq_fee", False))
+    assert "what was missing" in down and "actscts.org" in down
+    chat.text("whether my university can pay, email me at li.wei@uni.example.edu")
+    rows = votes_of(servers.database_url, chat.sender, lambda rows: rows and rows[0].note)
+    assert [(r.topic, r.helpful, r.question) for r in rows] == [("faq_fee", False, "do I need to pay to get the badge")]
+    assert rows[0].note == "whether my university can pay, email me at <email>"
+    # Changing one's mind replaces the vote; a second 👎 is not asked about again.
+    assert "Thanks" in chat.text(payload("faq_fee", True))
+    rows = votes_of(servers.database_url, chat.sender, lambda rows: rows and rows[0].helpful)
+    assert [(r.helpful, r.question, r.note) for r in rows] == [(True, None, None)]
+    again = chat.text(payload("faq_fee", False))
+    assert "actscts.org" in again and "what was missing" not in again
+    # A vote on an answer this conversation never got counts for nothing.
+    chat.text(payload("faq_export", False))
+    chat.text("hello")  # the events of the votes above are read by the time this one is
+    analytics_of(servers.database_url, chat.sender, 7)
+    rows = votes_of(servers.database_url, chat.sender, lambda rows: rows and not rows[0].helpful)
+    assert [(r.topic, r.helpful) for r in rows] == [("faq_fee", False)]
 
 
 def test_the_report_command_writes_the_page_and_prints_its_path_last(servers, chat, tmp_path):
@@ -82,6 +122,7 @@ def test_events_through_rabbitmq_are_read_once_in_order_and_survive_a_restart_of
     from bot.settings import production_rabbitmq_url
     from bot.store.db import migrate
     from rasa_plugins.runtime.event_broker import SlimPikaEventBroker
+    from tests.unit.bot.insights.test_feedback_report import amara, tomas
     from tests.unit.bot.insights.test_report import SECRET, jane, ravi
 
     name = tokens.token_hex(4)
@@ -109,7 +150,7 @@ def test_events_through_rabbitmq_are_read_once_in_order_and_survive_a_restart_of
         await asyncio.wait_for(task, 10)
 
     async def scenario() -> None:
-        events = jane().events + ravi().events
+        events = jane().events + ravi().events + amara().events + tomas().events
         await publish(events[:20])
         await consume_until_quiet(2)  # the first part, then the consumer stops
         await publish(events[20:] + events[:8])  # the rest, and some again
@@ -122,6 +163,14 @@ def test_events_through_rabbitmq_are_read_once_in_order_and_survive_a_restart_of
 
     asyncio.run(scenario())
     report = build(date(2026, 11, 1), date(2026, 11, 8), SECRET, url)
-    assert (report.total_conversations, report.total_messages) == (2, 9)
+    # Jane's 4 messages and Ravi's 5; Amara's 8 (3 questions, 4 votes, what was missing), Tomas's 3.
+    assert (report.total_conversations, report.total_messages) == (4, 20)
     assert report.unanswered[0] == ("Can I get CME credit for this?", 2)
-    assert report.topics == [("faq_fee", 1), ("faq_sharing", 1)]
+    assert report.topics == [
+        ("faq_fee", 3),
+        ("faq_sharing", 2),
+        ("faq_export", 1),
+        ("faq_what_is_badge", 1),
+    ]
+    assert report.feedback == [("faq_fee", 0, 2), ("faq_export", 1, 0), ("faq_sharing", 1, 0)]
+    assert report.missing == ["whether my employer can pay it for me"]

@@ -9,10 +9,15 @@ import time
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from bot.insights.reading import conversation_key
 from bot.reading.references import parse_reference
+from bot.settings import secret_key
 from bot.slack.reviewing import APPROVE, REJECT
 from bot.store.applications import ApplicationStore
+from bot.store.db import session as new_session
+from bot.store.models import InsightFeedback
 from bot.store.uploads import UNKNOWN_TYPE
 from tests.conftest import _deploy, new_ports
 from tests.files import pdf_bytes
@@ -152,6 +157,30 @@ def wait_until(condition, what: str, timeout: float = 20):
 
 def test_a_question_in_a_direct_message(slack):
     assert "no cost" in Learner(slack, MALLORY).say("do I have to pay anything for the badge?")
+
+
+def test_thumbs_under_an_answer_in_slack_mark_the_vote_and_reach_the_analytics(slack):
+    learner = Learner(slack, JANE)
+    assert "Credly" in learner.say("how does credly protect my privacy")
+    answer = bot_messages(slack, learner.dm)[-1]
+    assert [b["text"]["text"] for b in answer["blocks"][-1]["elements"]] == ["👍 Helpful", "👎 Not helpful"]
+
+    def styles() -> list:
+        (shown,) = [m for m in slack.messages(learner.dm) if m["ts"] == answer["ts"]]
+        return [b.get("style") for b in shown["blocks"][-1]["elements"]]
+
+    assert "what was missing" in learner.click("👎 Not helpful")
+    assert styles() == [None, "primary"]
+    assert "Thanks" in learner.click("👍 Helpful")  # changed her mind: the mark moves, the vote is replaced
+    assert styles() == ["primary", None]
+    conversation = conversation_key(f"slack:{JANE}", secret_key())
+    query = select(InsightFeedback).where(InsightFeedback.conversation == conversation)
+
+    def votes() -> list:
+        with new_session(slack.deployment.database_url) as db:
+            return [(row.topic, row.helpful) for row in db.scalars(query)]
+
+    wait_until(lambda: votes() == [("faq_privacy", True)], "the vote in the analytics")
 
 
 def test_a_mention_in_a_channel_is_answered_once_in_its_thread_and_the_thread_goes_on(slack):

@@ -7,7 +7,7 @@
 // first time the chat opens, so a page whose visitors never chat only loads this small script.
 
 import { ChatState } from './chat-state.js';
-import { spokenText, toChatMessage } from './render.js';
+import { VOTE_CLASS, entriesFrom, spokenText, toChatMessage, votePayload, voteText } from './render.js';
 import { MessageRefused, askBot, uploadFile } from './transport.js';
 
 const QUICK_REPLIES = [
@@ -245,6 +245,8 @@ class ActsChat {
       },
       remarkable: { html: false, linkTarget: '_blank' }, // learners' text: markdown without HTML
       errorMessages: { displayServiceErrorMessages: true },
+      // 👍 / 👎 under the answers: native buttons, so reachable with Tab and pressed with Enter or Space.
+      htmlClassUtilities: { [VOTE_CLASS]: { events: { click: (event) => this.vote(event.target) } } },
       auxiliaryStyle: AUXILIARY_STYLE,
     };
   }
@@ -270,6 +272,22 @@ class ActsChat {
     this.chat.submitUserMessage({ text: title });
   }
 
+  // A 👍 or 👎: shown as pressed (and kept, for a reload), then sent like a reply button. The same vote
+  // again sends nothing; the other one replaces it (the assistant counts one vote per answer).
+  vote(target) {
+    const button = target?.closest?.(`.${VOTE_CLASS}`);
+    if (!button) return;
+    const { answer, helpful } = button.dataset;
+    const entry = this.state.transcript.find((e) => e.feedback?.id === answer);
+    if (!entry || entry.feedback.vote === helpful) return;
+    entry.feedback.vote = helpful;
+    this.state.save();
+    for (const other of button.parentElement.querySelectorAll(`.${VOTE_CLASS}`)) {
+      other.setAttribute('aria-pressed', String(other.dataset.helpful === helpful));
+    }
+    this.sendChoice(voteText(helpful), votePayload(entry.feedback.topic, helpful));
+  }
+
   // deep-chat calls this for every message the learner sends (typed, a button, an upload).
   async handle(body, signals) {
     const text = body?.messages?.[0]?.text ?? '';
@@ -279,7 +297,7 @@ class ActsChat {
     try {
       const message = planned?.message ?? text;
       const replies = await askBot(this.settings.botUrl, this.state.sender, message, planned?.metadata);
-      const entries = replies.filter((r) => r.text).map((r) => ({ from: 'bot', text: r.text, buttons: r.buttons }));
+      const entries = entriesFrom(replies);
       if (!entries.length) entries.push({ from: 'bot', text: NO_ANSWER }); // else "typing" would never end
       this.state.add({ from: 'learner', text }, ...entries);
       await signals.onResponse(entries.map(toChatMessage));
@@ -408,7 +426,15 @@ const AUXILIARY_STYLE = `
     text-align: left;
   }
   .acts-reply:hover { background: var(--acts-primary); color: #ffffff; }
-  .acts-reply:focus-visible, a:focus-visible, #text-input:focus-visible, [role="button"]:focus-visible {
+  .acts-feedback { display: flex; gap: 0.3em; margin-top: 0.5em; }
+  .acts-vote {
+    display: inline-flex; align-items: center; color: #57606a; background: #ffffff;
+    border: 1.5px solid #8c959f; border-radius: 1em; padding: 0.3em 0.6em; cursor: pointer;
+  }
+  .acts-vote svg { pointer-events: none; }
+  .acts-vote:hover { color: var(--acts-primary); border-color: var(--acts-primary); }
+  .acts-vote[aria-pressed="true"] { color: #ffffff; background: var(--acts-primary); border-color: var(--acts-primary); }
+  .acts-reply:focus-visible, .acts-vote:focus-visible, a:focus-visible, #text-input:focus-visible, [role="button"]:focus-visible {
     outline: 3px solid #f2a900; outline-offset: 2px;
   }
 `;

@@ -64,12 +64,66 @@ export function buttonsHtml(buttons) {
   return `<div class="acts-replies" role="group" aria-label="Suggested replies">${each.join('')}</div>`;
 }
 
+// 👍 / 👎 under an FAQ answer (bot/answers/feedback.py). The pressed one shows which the learner chose;
+// a click is handled by the widget through deep-chat's htmlClassUtilities (class acts-vote).
+export const VOTE_CLASS = 'acts-vote';
+// The thumbs are drawn, not emoji: a computer without an emoji font would show empty boxes; for the
+// same reason the learner's message a click makes is in words.
+const THUMB =
+  'M2 21h4V9H2v12zm20-11c0-1.1-.9-2-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 ' +
+  '9v10c0 1.1.9 2 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7c.1-.2.2-.5.2-.8v-2z';
+const icon = (flip) =>
+  `<svg aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="18" height="18"` +
+  `${flip ? ' transform="rotate(180)"' : ''}><path fill="currentColor" d="${THUMB}"/></svg>`;
+const VOTES = [
+  { helpful: 'yes', said: 'Helpful', label: 'This answer helped', icon: icon(false) },
+  { helpful: 'no', said: 'Not helpful', label: 'This answer did not help', icon: icon(true) },
+];
+
+export function feedbackHtml(feedback) {
+  if (!feedback?.topic) return '';
+  const each = VOTES.map(
+    (v) =>
+      `<button type="button" class="${VOTE_CLASS}" data-answer="${escapeHtml(feedback.id)}" ` +
+      `data-helpful="${v.helpful}" aria-pressed="${feedback.vote === v.helpful}" aria-label="${v.label}" ` +
+      `title="${v.label}">${v.icon}</button>`,
+  );
+  return `<div class="acts-feedback" role="group" aria-label="Was this answer helpful?">${each.join('')}</div>`;
+}
+
+// What a vote sends: the same "/feedback{...}" message as bot/answers/feedback.py `payload`.
+export function votePayload(topic, helpful) {
+  return `/feedback${JSON.stringify({ answer_topic: topic, helpful })}`;
+}
+
+export function voteText(helpful) {
+  return VOTES.find((v) => v.helpful === helpful).said;
+}
+
+// Rasa's replies as transcript entries: each text with its buttons; an answer's custom payload
+// (its FAQ topic, sent as a message of its own) puts 👍 / 👎 under the text before it.
+let votesMade = 0;
+export function entriesFrom(replies) {
+  const entries = [];
+  for (const reply of replies) {
+    if (reply.text) entries.push({ from: 'bot', text: reply.text, buttons: reply.buttons });
+    const topic = reply.custom?.feedback?.topic;
+    const last = entries[entries.length - 1];
+    if (topic && last && !last.feedback) {
+      votesMade += 1;
+      last.feedback = { topic, id: `${Date.now().toString(36)}-${votesMade}` };
+    }
+  }
+  return entries;
+}
+
 // One transcript entry as deep-chat shows it: the learner's words as text (deep-chat renders them as
 // markdown with HTML switched off), everything the widget shows as the HTML made above.
 export function toChatMessage(entry) {
   if (entry.from === 'learner') return { role: 'user', text: entry.text };
   const kind = entry.from === 'notice' ? 'acts-message acts-notice' : 'acts-message';
-  const html = `<div class="${kind}">${formatText(entry.text || '')}${buttonsHtml(entry.buttons)}</div>`;
+  const parts = [formatText(entry.text || ''), buttonsHtml(entry.buttons), feedbackHtml(entry.feedback)];
+  const html = `<div class="${kind}">${parts.join('')}</div>`;
   return { role: 'ai', html };
 }
 

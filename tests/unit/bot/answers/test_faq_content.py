@@ -101,4 +101,6 @@ def test_generated_responses_match_the_content_file():
     assert OUTPUT.read_text(encoding="utf-8") == render(load_faq())
     responses = yaml.safe_load(OUTPUT.read_text())["responses"]
     for topic in load_faq().topics.values():
-        assert responses[response_name(topic.intent)] == [{"text": topic.reply}]
+        assert responses[response_name(topic.intent)] == [
+            {"text": topic.reply, "custom": {"feedback": {"topic": topic.intent}}}
+        ]
