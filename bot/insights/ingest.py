@@ -25,8 +25,10 @@ from bot.store.db import session as new_session
 from bot.store.models import InsightConversation, InsightFeedback, InsightMessage, InsightStep
 
 QUESTION_DAYS = 90
-# After "what was missing?", the learner's next message within this time is the answer to it.
+# After "what was missing?", the learner's next message within this time is the answer to it, unless it
+# is one of these: moving on, not saying what was missing.
 NOTE_MINUTES = 15
+NO_NOTE = {"greet", "goodbye", "thanks", "affirm", "deny", "stop"}
 _CHUNK = 500  # keys per IN (...): well inside every database's limit on parameters
 
 
@@ -89,7 +91,7 @@ class _Batch:
                     "question_until": fact.at + timedelta(days=QUESTION_DAYS),
                 }
                 latest[fact.conversation] = fact.key
-                self._note(fact)
+                self._note(fact, new_messages[fact.key])
             elif isinstance(fact, Feedback):
                 self._vote(fact)
             elif isinstance(fact, Reply):
@@ -146,14 +148,19 @@ class _Batch:
         self.votes[vote.key] = row
         self.notes.pop(vote.key, None)
 
-    def _note(self, message: Message) -> None:
-        """The learner's first message after "what was missing?" (not another vote) answers it."""
+    def _note(self, message: Message, row: dict[str, Any]) -> None:
+        """The learner's first message after "what was missing?" (not another vote) answers it. Its text is
+        then kept with the vote only, not also among the questions not answered."""
         asked = self.asked.get(message.conversation)
         if asked is None or message.intent == feedback.INTENT:
             return
         del self.asked[message.conversation]
         key, until = asked
-        note = message.question if message.at <= _aware(until) else None  # later: a new question, no answer
+        # Later, it is a new question; "thanks", "no" or a button is no answer to "what was missing?".
+        answers = message.at <= _aware(until) and message.intent not in NO_NOTE and not message.question.startswith("/")
+        note = message.question if answers else None
+        if note:
+            row["question"] = row["question_until"] = None
         if key in self.votes:
             self.votes[key] |= {"note": note, "note_until": None}
         else:

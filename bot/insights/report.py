@@ -54,10 +54,10 @@ class Report:
     stopped_at: list[tuple[str, int]] = field(default_factory=list)  # last step reached, conversations
     status_checks: int = 0
     # Learners' 👍 / 👎: per FAQ topic (topic, helpful, not helpful), most "not helpful" first; the
-    # questions whose answer did not help, grouped as the unanswered ones; what learners said was missing.
+    # questions whose answer did not help, and what learners said was missing, grouped as the unanswered ones.
     feedback: list[tuple[str, int, int]] = field(default_factory=list)
     unhelpful: list[tuple[str, int]] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    missing: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def total_conversations(self) -> int:
@@ -179,8 +179,7 @@ def _feedback(report: Report, votes) -> None:
         ((topic, counts[True], counts[False]) for topic, counts in tally.items()), key=lambda row: (-row[2], row[0])
     )
     report.unhelpful = _grouped([question for _, helpful, question, *_ in votes if not helpful])
-    notes = sorted((at, note) for _, helpful, _, note, at in votes if note and not helpful)
-    report.missing = [note for _, note in reversed(notes)][:TOP_QUESTIONS]
+    report.missing = _grouped([note for _, helpful, _, note, _ in votes if not helpful])
 
 
 def _rates(messages) -> dict[date, tuple[float, float]]:

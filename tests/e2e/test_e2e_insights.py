@@ -173,4 +173,4 @@ def test_events_through_rabbitmq_are_read_once_in_order_and_survive_a_restart_of
         ("faq_what_is_badge", 1),
     ]
     assert report.feedback == [("faq_fee", 0, 2), ("faq_export", 1, 0), ("faq_sharing", 1, 0)]
-    assert report.missing == ["whether my employer can pay it for me"]
+    assert report.missing == [("whether my employer can pay it for me", 1)]

@@ -77,7 +77,8 @@ def test_the_report_counts_one_vote_per_answer_and_keeps_the_questions_that_drew
 
     assert report.feedback == [("faq_fee", 0, 2), ("faq_export", 1, 0), ("faq_sharing", 1, 0)]
     assert report.unhelpful == [("Is the badge free?", 1), ("do I have to pay for my badge? mail me at <email>", 1)]
-    assert report.missing == ["whether my employer can pay it for me"]
+    assert report.missing == [("whether my employer can pay it for me", 1)]
+    assert report.unanswered == []  # what was missing is kept with the vote, not also as a question
     assert "answers rated: 2 helpful, 2 not; least helpful: faq_fee 2" in text(report)
     page = html(report)
     assert "Did the answers help?" in page and "whether my employer can pay it for me" in page
@@ -105,6 +106,17 @@ def test_what_was_missing_is_only_the_next_message_and_only_soon_after_it_was_as
     ingest(c.events, SECRET, url)
     (vote,) = rows(url)
     assert (vote.note, vote.note_until) == (None, None)  # 16 minutes later is a new question, not an answer
+
+
+def test_thanks_no_or_a_button_is_not_taken_for_what_was_missing(url):
+    for said, intent in (("thanks!", "thanks"), ("no", "deny"), ("/faq_sharing", "faq_sharing")):
+        c = Voter(f"moved-on-{intent}", "rest", DAY)
+        fee = c.asks("is there a fee", "faq_fee")
+        c.votes("faq_fee", False, fee, "is there a fee", ask_note=True)
+        c.says(said, intent).does("utter_youre_welcome")
+        c.says("what about my employer paying", "out_of_scope")  # no longer waited for
+        ingest(c.events, SECRET, url)
+    assert [(r.note, r.note_until) for r in rows(url)] == [(None, None)] * 3
 
 
 def test_another_vote_is_not_taken_for_what_was_missing(url):

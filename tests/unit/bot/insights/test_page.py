@@ -25,7 +25,7 @@ def a_report() -> Report:
         status_checks=2,
         feedback=[("faq_fee", 1, 3), ("faq_sharing", 2, 0)],
         unhelpful=[("<b>free</b> for students?", 2)],
-        missing=["<img src=x> the price in euros"],
+        missing=[("<img src=x> the price in euros", 1)],
     )
 
 
