@@ -10,8 +10,10 @@ concurrent conversations (the project's rows at 64 too). The production set-up
 (launcher/production.py: the shared tracker store on PostgreSQL, the Redis lock
 store, nginx on one port) runs the project's model with 1 Rasa server, 2 Rasa
 servers, and 1 server of 2 Sanic workers, each on a fresh PostgreSQL database, and
-takes the load on nginx's port at 32 and 64. Prints Markdown tables with ratios
-and targets and writes bench/results.json.
+takes the load on nginx's port at 32 and 64. The event broker's cost is measured
+on the project's set-up with and without it (bench/broker_cost.py), and the staff's
+report is timed on a day of traffic (bench/report_timing.py). Prints Markdown tables
+with ratios and targets and writes bench/results.json.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from pathlib import Path
 
 import requests
 
-from bench import report_timing
+from bench import broker_cost, report_timing
 from bench.procs import process_groups_rss_bytes
 from bench.workload import FIRST_QUESTION
 from launcher.production import Production, create_conversation_tables, fresh_database
@@ -61,6 +63,7 @@ TARGETS = {
 # load test. Every message still goes through the limiter, so its cost is measured.
 BENCH_SOURCE_LIMIT = "1000000"
 # The second project row keeps conversations in memory only, so the price of durability shows.
+BROKER_ROUNDS = 4  # with and without the event broker, alternating: 8 short runs, about 2 minutes
 MEMORY_STORE = "tracker_store:\n  type: rasa_plugins.runtime.tracker_store.LiveTrackerStore\n"
 # The production set-up's rows: (name, Rasa servers, Sanic workers per server, what the tables call it).
 PRODUCTION_SETUPS = (
@@ -263,6 +266,7 @@ def measure(
     in_memory: bool = False,
     levels: tuple[int, ...] = LEVELS,
     production: Production | None = None,
+    endpoints_template: Path | None = None,
 ) -> dict:
     """`trained`: (model, training seconds, accuracy) of an earlier row, to measure the same model
     with another set-up (`in_memory`: the project with conversations in memory only; `production`: the
@@ -281,6 +285,8 @@ def measure(
     if in_memory:
         template = system / "memory-endpoints.yml"
         template.write_text(MEMORY_STORE)
+    if endpoints_template is not None:
+        template = endpoints_template
     if not is_project:  # and Rasa's own REST channel
         template, credentials = system / "stock-endpoints.yml", system / "stock-credentials.yml"
         template.write_text("{}\n")
@@ -537,6 +543,24 @@ def main() -> int:
             in_memory=True,
             levels=PROJECT_LEVELS,
         )
+        # What the event broker costs (issue 23): make run's set-up with and without it, alternating.
+        broker = broker_cost.compare(
+            lambda name, template: measure(
+                name,
+                project_dir,
+                counts,
+                time_limit,
+                Ports(free_port(), free_port(), free_port()),
+                is_project=True,
+                smoke=args.smoke,
+                trained=trained,
+                levels=(broker_cost.CONCURRENCY,),
+                endpoints_template=template,
+            )["levels"][broker_cost.CONCURRENCY],
+            project_dir,
+            rounds=1 if args.smoke else BROKER_ROUNDS,
+        )
+        log(broker_cost.line(broker))
         production = {
             name: measure_production(name, project_dir, servers, workers, counts, time_limit, trained, args.smoke)
             for name, servers, workers, _ in PRODUCTION_SETUPS
@@ -563,12 +587,14 @@ def main() -> int:
     # The staff's report on a day of traffic (issue 23: under 10 s): bench/report_timing.py.
     report = report_timing.measure(500 if args.smoke else 100_000)
     results = {"smoke": args.smoke, "rows": rows, "ratios": ratio, "production": compared, "report": report}
+    results["broker"] = broker
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(table(project, memory, stock, ratio))
     print("\n" + production_table(systems, compared))
     day = f"{report['messages']} messages: {report['report_s']} s (read in: {report['read_in_s']} s)"
     print(f"\nthe staff's report of a day of {day}")
+    print(broker_cost.line(broker))
     print(f"\nwritten to {args.out}")
     return 0
 

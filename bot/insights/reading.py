@@ -108,23 +108,34 @@ def is_topic(intent: str | None) -> bool:
     return bool(intent) and (intent.startswith(TOPIC_PREFIXES) or intent in TOPIC_INTENTS)
 
 
+def is_needed(kind: str | None, name: str | None) -> bool:
+    """Whether `read` uses an event of this kind and name (an action's, a loop's or a slot's name): the
+    test `needed` makes first, cheap enough for the Rasa server to make before it turns an event into a
+    dictionary at all."""
+    if kind == "user":
+        return True
+    if kind == "action":
+        return name not in _IGNORED_ACTIONS
+    if kind == "active_loop":
+        return name == "apply_form"
+    return kind == "slot" and name in _SLOTS
+
+
 def needed(event: dict[str, Any]) -> dict[str, Any] | None:
     """The part of an event that `read` uses, or None if it uses none of it. The broker spools only this:
     a third of the events, without the bot's replies or any slot but four (the form's three and the
     👍 / 👎), so less is written on the server's machine and less of what learners wrote sits on disk."""
     kind = event.get("event")
+    if not is_needed(kind, event.get("name")):
+        return None
     base = {"sender_id": event.get("sender_id"), "event": kind, "timestamp": event.get("timestamp")}
     if kind == "user":
         intent = (event.get("parse_data") or {}).get("intent") or {}
         parse = {"intent": {"name": intent.get("name"), "confidence": intent.get("confidence")}}
         return base | {"text": event.get("text"), "input_channel": event.get("input_channel"), "parse_data": parse}
-    if kind == "action" and event.get("name") not in _IGNORED_ACTIONS:
-        return base | {"name": event.get("name")}
-    if kind == "active_loop" and event.get("name") == "apply_form":
-        return base | {"name": event.get("name")}
-    if kind == "slot" and event.get("name") in _SLOTS:
+    if kind == "slot":
         return base | {"name": event.get("name"), "value": event.get("value")}
-    return None
+    return base | {"name": event.get("name")}  # an action, or the application form's loop
 
 
 def read(event: dict[str, Any], secret: bytes) -> list[Fact]:

@@ -4,7 +4,7 @@ file, bot/insights/spool.py) for the staff's analytics.
 Rasa's own SQLEventBroker writes the same table, but commits each event on its own, synchronously on
 the server's event loop: about ten commits a message. This one keeps only the part of each event the
 analytics read (bot.insights.reading.needed: about a third of the events) and hands it to a writer
-thread that writes whatever has gathered in one transaction.
+thread that lets a quarter of a second's events gather, then writes them in one transaction.
 Events still waiting when the server is killed are lost to the analytics (never to the conversation,
 which the tracker store keeps): the analytics count what they saw.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from asyncio import AbstractEventLoop
 from pathlib import Path
 from typing import Any
@@ -31,13 +32,15 @@ from bot.insights.reading import needed
 from bot.insights.spool import append
 
 logger = logging.getLogger(__name__)
+GATHER_SECONDS = 0.25  # how long the writer lets events gather before it writes them, together
 
 
 class SpoolEventBroker(EventBroker):
     """Publishes Rasa's events to the event spool through one writer thread."""
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, path: str | None = None, gather_seconds: float = GATHER_SECONDS) -> None:
         self.path = Path(path) if path else None
+        self.gather_seconds = float(gather_seconds)
         self._waiting: list[dict[str, Any]] = []
         self._lock = threading.Condition()
         self._closed = False
@@ -56,7 +59,8 @@ class SpoolEventBroker(EventBroker):
             return
         with self._lock:
             self._waiting.append(kept)
-            self._lock.notify()
+            if len(self._waiting) == 1:  # the writer sleeps only when nothing waits
+                self._lock.notify()
 
     def is_ready(self) -> bool:
         return self._writer.is_alive()
@@ -80,7 +84,13 @@ class SpoolEventBroker(EventBroker):
                 self._lock.wait_for(lambda: self._waiting or self._closed)
                 if not self._waiting and self._closed:
                     return
-                batch, self._waiting, self._busy = self._waiting, [], True
+                self._busy = True
+            if not self._closed:
+                # Let a moment's events gather: a few writes a second instead of one per message, each a
+                # transaction that holds the interpreter the chat's event loop also needs.
+                time.sleep(self.gather_seconds)
+            with self._lock:
+                batch, self._waiting = self._waiting, []
             try:
                 append(batch, self.path)
             except Exception as error:  # the analytics lose this batch; the conversation is not affected

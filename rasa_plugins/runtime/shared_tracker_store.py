@@ -101,9 +101,10 @@ class SharedTrackerStore(LiveTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
         new_events = self._unsaved_events(tracker, list(tracker.events))
+        dicts = [e.as_dict() for e in new_events]
         if new_events:
             believed = self._last_id.get(sender_id)
-            appended = await asyncio.to_thread(self.log.append, sender_id, [e.as_dict() for e in new_events])
+            appended = await asyncio.to_thread(self.log.append, sender_id, dicts)
             if appended.found != believed:
                 if appended.found is None:
                     # Erased while this message was handled (the learner asked): nothing of before stays.
@@ -115,7 +116,7 @@ class SharedTrackerStore(LiveTrackerStore):
                     self._forget(sender_id)
                     return
             self._last_id[sender_id] = appended.last_id
-        await super().save(tracker)
+        self._save_live(tracker, new_events, dicts)
 
     async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         events = await asyncio.to_thread(self.log.events, sender_id)

@@ -51,3 +51,8 @@ def test_the_benchmark_runs_end_to_end_and_records_every_system(tmp_path):
     assert "Scaling efficiency at 64:" in result.stdout
     assert results["report"]["messages"] == 500 and results["report"]["report_s"] >= 0  # the report, timed
     assert "the staff's report of a day of 500 messages" in result.stdout
+    # The event broker's cost: a round with and without it, both answering every request.
+    broker = results["broker"]
+    assert broker["rounds"] == 1 and len(broker["with"]) == len(broker["without"]) == 1
+    assert all(run["errors"] == 0 for run in broker["with"] + broker["without"])
+    assert isinstance(broker["p99_added_pct"], float) and "the event broker, 1 alternating rounds" in result.stdout

@@ -41,6 +41,19 @@ def test_published_events_reach_the_report_once(tmp_path):
     assert not broker.is_ready()
 
 
+def test_a_spool_deleted_while_the_servers_run_is_made_again(tmp_path):
+    url, path = f"sqlite:///{tmp_path / 'acts.db'}", tmp_path / "events.db"
+    migrate(url)
+    event = {"sender_id": "x", "event": "user", "text": "hi", "timestamp": DAY.timestamp()}
+    spool.append([event], path)
+    spool._engine(path).dispose()  # its pooled connection would go on with the deleted file
+    for made in tmp_path.glob("events.db*"):
+        made.unlink()
+    assert spool.drain(url, path, SECRET) == 0  # nothing to read, no error
+    spool.append([event], path)  # the table is made again for the next write
+    assert waiting(path) == 1 and spool.drain(url, path, SECRET) == 1
+
+
 def test_the_spool_is_private(tmp_path):
     path = tmp_path / "events.db"
     spool.append([{"sender_id": "x", "event": "user", "text": "my email is a@b.org"}], path)
