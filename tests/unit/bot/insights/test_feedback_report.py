@@ -85,6 +85,14 @@ def test_the_report_counts_one_vote_per_answer_and_keeps_the_questions_that_drew
     assert "amara.o@" not in page and "clinic.example.org" not in page
 
 
+def test_no_personal_data_in_the_votes(url):
+    ingest(amara().events + tomas().events, SECRET, url)
+    stored = "\n".join(repr(vars(row)) for row in rows(url))
+    for secret in ("amara-web-conversation", "U0TOMAS0001", "amara.o@", "clinic.example.org"):
+        assert secret not in stored
+    assert "mail me at <email>" in stored  # the question is kept, masked
+
+
 def test_votes_read_one_event_at_a_time_give_the_same_rows(url, tmp_path):
     events = amara().events + tomas().events
     for event in events:
