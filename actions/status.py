@@ -112,13 +112,13 @@ class ValidateStatusForm(InterruptibleForm):
 
 class AskStatusCode(Action):
     """Sends the code that proves the address (once per address), then asks for it: for a status question
-    without a reference, or for erasing one's data."""
+    without a reference, for erasing one's data, or for an address to be answered at by a person."""
 
     def name(self) -> str:
         return "action_ask_status_code"
 
     async def run(self, dispatcher, tracker, domain):
-        purpose = "erase" if tracker.active_loop_name == "erase_form" else "status"
+        purpose = {"erase_form": "erase", "handoff_form": "handoff"}.get(tracker.active_loop_name, "status")
         return await ask_for_code(dispatcher, tracker, tracker.get_slot("status_email"), purpose)
 
 

@@ -23,7 +23,7 @@ SECRET = b"bench-report-timing"
 READINGS = {
     "hello": ("greet", "utter_greet"),
     "thanks!": ("thanks", "utter_youre_welcome"),
-    "can I talk to a real person please": ("human_handoff", "action_contact"),
+    "can I talk to a real person please": ("human_handoff", "action_offer_handoff"),
 }
 
 

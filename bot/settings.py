@@ -361,6 +361,12 @@ def contact(default: str) -> str:
     return os.environ.get("ACTS_CONTACT", "").strip() or default
 
 
+def support_email() -> str:
+    """Where a request to talk to a person goes when there is no Slack support channel (bot/handoff):
+    ACTS_SUPPORT_EMAIL; under `make run` the local mail server files it in var/mail like every mail."""
+    return os.environ.get("ACTS_SUPPORT_EMAIL", "").strip() or "badges-support@actscts.example.org"
+
+
 def reviewer_name() -> str | None:
     """Who the review command records as the reviewer when --reviewer is not given."""
     return os.environ.get("ACTS_REVIEWER") or None

@@ -27,7 +27,10 @@ from bot.store.applications import ApplicationStore
 from bot.store.models import Notice
 
 REVIEW_POST, SLACK_DM, MAIL = "review_post", "slack_dm", "mail"
-KINDS = (REVIEW_POST, SLACK_DM, MAIL)
+# A handoff's messages (bot/handoff): to the staff (the request, the learner's words, a reminder) and to
+# the learner (a staff member's answer, the request closed).
+HANDOFF_STAFF, HANDOFF_LEARNER = "handoff_staff", "handoff_learner"
+KINDS = (REVIEW_POST, SLACK_DM, MAIL, HANDOFF_STAFF, HANDOFF_LEARNER)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.mail.sending import MailError, send_mail
 from bot.notices.mails import decision_mail
-from bot.notices.outbox import MAIL, REVIEW_POST, SLACK_DM, NoticeClaim
+from bot.notices.outbox import HANDOFF_LEARNER, HANDOFF_STAFF, MAIL, REVIEW_POST, SLACK_DM, NoticeClaim
 from bot.settings import SlackSettings, notice_slack_timeout, slack
 from bot.slack.notify import send_news
 from bot.store.applications import ApplicationStore
@@ -55,6 +55,12 @@ def deliver(store: ApplicationStore, claim: NoticeClaim, progress: Callable[...,
             raise NotConfigured("SLACK_REVIEW_CHANNEL")
         if post_for_review(settings, store, reference, client, claim.payload, progress) is None:
             raise NothingToSend
+        return
+    if claim.kind in (HANDOFF_STAFF, HANDOFF_LEARNER):
+        from bot.notices import handoff  # it raises NothingToSend from here
+
+        learner_in_slack = claim.kind == HANDOFF_LEARNER and slack() is not None
+        handoff.deliver(store, claim.kind, claim.payload, _slack()[1] if learner_in_slack else None)
         return
     application = store.get(reference)
     if claim.kind == SLACK_DM:

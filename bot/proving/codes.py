@@ -38,7 +38,12 @@ MAX_CODES_PER_ADDRESS = 3
 CODES_WINDOW = timedelta(hours=1)
 # How long a proof lasts in its conversation: an application takes a while (the document upload);
 # erasing data needs a fresh one.
-PROOF_LASTS = {"apply": timedelta(hours=24), "status": timedelta(hours=1), "erase": timedelta(minutes=15)}
+PROOF_LASTS = {
+    "apply": timedelta(hours=24),
+    "status": timedelta(hours=1),
+    "erase": timedelta(minutes=15),
+    "handoff": timedelta(hours=1),  # an address to be answered at (bot/handoff)
+}
 
 
 class Sent(Enum):

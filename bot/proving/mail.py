@@ -11,6 +11,7 @@ PURPOSES = {
     "apply": "confirm the email address of your ACTS digital badge application",
     "status": "see where your ACTS badge applications stand",
     "erase": "delete the data ACTS keeps about you",
+    "handoff": "be answered at this address by the ACTS badge team",
 }
 
 

@@ -236,3 +236,52 @@ class InsightStep(Base):
     conversation = Column(String(32), nullable=False, index=True)
     step = Column(String(20), nullable=False)
     at = Column(DateTime(timezone=True), nullable=False)
+
+
+class HandoffRequest(Base):
+    """A learner's request to talk to a person (bot/handoff): open until staff or the learner close it.
+    The learner's address (web, proven) or Slack account is what the staff's answers are delivered to;
+    the transcript is kept until `keep_until` (90 days after closing), then only the row's counts stay."""
+
+    __tablename__ = "handoff_requests"
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), unique=True, nullable=False)  # "HELP-7KQ2"
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(20), nullable=False)  # "rest" (the website) or "slack"
+    status = Column(String(10), nullable=False, index=True)  # open, taken, closed
+    email = Column(String(320))  # the address the learner proved (web)
+    slack_user = Column(String(32))  # the learner's Slack account (slack)
+    application_reference = Column(String(20))  # only if the learner has one open
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    due_at = Column(DateTime(timezone=True), nullable=False)  # when an answer can be expected
+    taken_by = Column(String(120))
+    taken_at = Column(DateTime(timezone=True))
+    reminded_at = Column(DateTime(timezone=True))
+    closed_by = Column(String(120))
+    closed_at = Column(DateTime(timezone=True))
+    keep_until = Column(DateTime(timezone=True))
+    staff_channel = Column(String(32))  # where the staff's message about it is (Slack), once posted
+    staff_ts = Column(String(32))
+
+    # At most one request not closed per conversation, enforced by the database (migration 0012).
+    __table_args__ = (
+        Index(
+            "one_open_handoff_per_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text("status != 'closed'"),
+            postgresql_where=text("status != 'closed'"),
+        ),
+    )
+
+
+class HandoffMessage(Base):
+    """One message of a handoff: the transcript handed over, the learner's, the staff's, or a note."""
+
+    __tablename__ = "handoff_messages"
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("handoff_requests.id", ondelete="CASCADE"), nullable=False, index=True)
+    sender = Column(String(10), nullable=False)  # learner, assistant, staff
+    author = Column(String(120))  # the staff member who wrote it
+    text = Column(Text)  # None once the transcript's time is up
+    at = Column(DateTime(timezone=True), nullable=False)

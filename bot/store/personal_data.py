@@ -7,8 +7,9 @@ A person is found by the email they applied with (and, for Slack, the Slack user
 applications were filed from: their conversations there go too).
 
 Erasure deletes the documents (files and rows), the applicant, every conversation of theirs in the
-conversation store, and every personal field of their applications: name, organisation, ORCID iD,
-the reason given to them, the conversation id, the Slack user. What stays, for audit, is the
+conversation store, their requests to talk to a person (answered at their address, or from their
+conversations) with everything said in them, and every personal field of their applications: name,
+organisation, ORCID iD, the reason given to them, the conversation id, the Slack user. What stays, for audit, is the
 decision history without personal data: each application's reference, badge, status, dates,
 Credly badge id, and its status changes (who decided, when; notes are blanked), plus a last entry
 "personal data erased". A badge already issued lives in Credly: the learner manages or deletes
@@ -26,13 +27,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from bot.store.applications import ApplicationStore
 from bot.store.conversation_logs import open_conversations
 from bot.store.conversations import ConversationLog
-from bot.store.models import Applicant, Application, BadgeIssuing, StatusChange
+from bot.store.models import Applicant, Application, BadgeIssuing, HandoffMessage, HandoffRequest, StatusChange
 
 ERASED = "personal data erased on request"
 
@@ -160,6 +161,16 @@ def erase_applications(store: ApplicationStore, references: list[str], actor: st
     return {"applications": applications, "documents": len(files), "conversations": 0}
 
 
+def _erase_handoffs(session: Session, email: str, conversations: list[str]) -> None:
+    """Requests to talk to a person (bot/handoff) answered at this address, or from these conversations,
+    with everything said in them."""
+    found = or_(HandoffRequest.email == email, HandoffRequest.conversation_id.in_(conversations))
+    ids = session.scalars(select(HandoffRequest.id).where(found)).all()
+    if ids:
+        session.execute(delete(HandoffMessage).where(HandoffMessage.request_id.in_(ids)))
+        session.execute(delete(HandoffRequest).where(HandoffRequest.id.in_(ids)))
+
+
 def erase(store: ApplicationStore, email: str, log: ConversationLog | None, actor: str) -> dict[str, int]:
     """Erases the person's data (see the module's docstring); returns what was erased."""
     person = find(store, email)
@@ -175,6 +186,7 @@ def erase(store: ApplicationStore, email: str, log: ConversationLog | None, acto
         if applicant is not None:
             session.flush()
             session.delete(applicant)
+        _erase_handoffs(session, person.email, conversations)
         return erased
 
     applications = store.transaction(work)

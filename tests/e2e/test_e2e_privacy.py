@@ -51,12 +51,21 @@ def test_a_whole_application_status_and_review_leave_no_personal_data_in_the_log
     status_code = code_for(servers.mail_dir, email, seen=1)
     assert "approved" in lost.text(status_code)
     token = link.rsplit("/", 1)[-1]
+    # And a request to talk to a person, answered at the address, with a message only the staff read.
+    helped = Chat(servers.ports.rasa, sender=f"privacy-help-{tag}", mail_dir=servers.mail_dir)
+    helped.text("can I talk to a human?")
+    helped.text("/affirm")
+    helped.text(email)
+    help_code = code_for(servers.mail_dir, email, seen=2)
+    assert "HELP-" in helped.text(help_code)
+    said_to_staff = f"my colleague {surname} can confirm, call {tag}5550100"
+    assert "Passed on" in helped.text(said_to_staff)
 
     logs = "\n".join(path.read_text(errors="replace") for path in servers.log_dir.glob("*.log"))
     assert logs  # the servers do log: at their default level (INFO)
     action_token = servers.cluster.env["ACTS_ACTION_SERVER_TOKEN"]
     secrets_ = (email, name, orcid, organisation, marker.decode(), f"{reference} {email}", code, status_code, token)
-    secrets_ += (action_token, credly_webhook_secret())
+    secrets_ += (action_token, credly_webhook_secret(), help_code, said_to_staff, surname)
     for secret in secrets_:
         assert secret not in logs, secret
 

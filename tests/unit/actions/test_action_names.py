@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.executor import ActionExecutor
 
 from tests.conftest import ROOT
@@ -30,4 +31,8 @@ def test_every_question_and_form_validation_in_the_domain_is_an_action(registere
 def test_every_slot_a_form_asks_for_is_validated(registered, form):
     validation = registered[f"validate_{form}"].__self__  # the registered action's run, bound to its action
     slots = DOMAIN["forms"][form]["required_slots"]
+    if not isinstance(validation, FormValidationAction):
+        # A loop whose validation reads every message itself (handoff_relay): it sets its slots in run().
+        assert type(validation).run is not Action.run and slots == ["handoff_done"], form
+        return
     assert [slot for slot in slots if not callable(getattr(validation, f"validate_{slot}", None))] == []
