@@ -50,6 +50,17 @@ def handoff_desk(store: ApplicationStore) -> HandoffDesk:
     return HandoffDesk(store, on_change=queue(store))
 
 
+def notice_round(store: ApplicationStore, clock=None) -> None:
+    """The web service's notice worker, each round: requests nobody took in time reminded to the staff
+    (once), closed requests past their 90 days forgotten, then every notice that is due delivered."""
+    desk = handoff_desk(store)
+    if clock is not None:
+        desk.clock = clock
+    desk.remind_due()
+    desk.forget_old()
+    NoticeWorker(store).run_due()
+
+
 def deliver_now(store: ApplicationStore) -> None:
     """One try right away for what a change just queued (and anything else due): never raises; the web
     service's worker retries what fails."""

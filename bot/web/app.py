@@ -33,7 +33,7 @@ from bot.credly.sync import BadWebhook, WebhookBusy, handle_webhook
 from bot.identity import web_source
 from bot.insights import queue as insights_queue
 from bot.insights import spool
-from bot.notices import worker as notices
+from bot.notices.handoff import notice_round
 from bot.settings import (
     allowed_origins,
     credly_webhook_secret,
@@ -398,11 +398,13 @@ def make_app(store: ApplicationStore | None = None, webhook_secret: str | None =
     app[STORE] = store or ApplicationStore()
     app[WEBHOOK_SECRET] = (webhook_secret or credly_webhook_secret()).encode("utf-8")
     app[WEBHOOK_LIMIT] = SlidingWindow(webhooks_per_minute())
-    # The badges owed (ACTS_ISSUING_POLL_SECONDS); the reviewers' posts, learners' news (ACTS_NOTICE_POLL_SECONDS).
+    # The badges owed (ACTS_ISSUING_POLL_SECONDS); the reviewers' posts, learners' news, handoffs
+    # (ACTS_NOTICE_POLL_SECONDS).
     app.cleanup_ctx.append(
         every(issuing_poll_seconds(), "badge issuing", lambda store: background_issuer(store).run_due)
     )
-    app.cleanup_ctx.append(every(notice_poll_seconds(), "notice", lambda store: notices.NoticeWorker(store).run_due))
+    # The notices' round also reminds staff of requests to talk to a person nobody took (bot/handoff).
+    app.cleanup_ctx.append(every(notice_poll_seconds(), "notice", lambda store: partial(notice_round, store)))
     # Rasa's events, from the event spool into the staff's analytics (ACTS_INSIGHTS_POLL_SECONDS).
     insights = every(insights_poll_seconds(), "insights", lambda store: partial(spool.drain_round, store.url))
     app.cleanup_ctx.append(insights)

@@ -14,7 +14,7 @@ from bot.commands import support
 from bot.handoff.desk import CLOSED, LEARNER, OPEN, TAKEN, HandoffDesk, new_reference
 from bot.handoff.hours import support_hours
 from bot.handoff.transcript import Turn, recent_turns, the_question
-from bot.notices.handoff import handoff_desk
+from bot.notices.handoff import handoff_desk, notice_round
 from bot.notices.worker import NoticeWorker
 from bot.store import db
 from bot.store.applications import ApplicationStore
@@ -245,3 +245,17 @@ def test_other_messages_stay_with_the_staff(said):
     from bot.handoff.replies import wants_the_assistant
 
     assert not wants_the_assistant(said)
+
+
+def test_the_web_services_notice_round_reminds_once_and_forgets_in_time(store, clock, smtp):
+    desk = desk_of(store, clock)
+    waiting = desk.open("web-a", "rest", TURNS, email="a@uni.edu").request
+    clock.now = waiting.due_at + timedelta(hours=1)
+    notice_round(store, clock)
+    notice_round(store, clock)
+    subjects = [m["Subject"] for m in mails(smtp, SUPPORT)]
+    assert subjects.count(f"{waiting.reference}: still waiting for someone to answer") == 1
+    desk.close(waiting.reference, "Sam")
+    clock.now += timedelta(days=91)
+    notice_round(store, clock)
+    assert desk.get(waiting.reference).email is None
