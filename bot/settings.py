@@ -188,6 +188,9 @@ class SlackSettings:
     api_url: str
     review_channel: str | None
     reviewers: frozenset[str]
+    # Requests to talk to a person (bot/handoff): the staff's channel, and who may take, answer or close.
+    support_channel: str | None = None
+    staff: frozenset[str] = frozenset()
 
 
 def slack() -> SlackSettings | None:
@@ -203,6 +206,8 @@ def slack() -> SlackSettings | None:
         api_url=(os.environ.get("SLACK_API_URL") or SLACK_API).rstrip("/") + "/",
         review_channel=os.environ.get("SLACK_REVIEW_CHANNEL", "").strip() or None,
         reviewers=frozenset(user.strip() for user in reviewers.split(",") if user.strip()),
+        support_channel=os.environ.get("SLACK_SUPPORT_CHANNEL", "").strip() or None,
+        staff=frozenset(user.strip() for user in os.environ.get("SLACK_STAFF", "").split(",") if user.strip()),
     )
 
 

@@ -260,6 +260,36 @@ class HandoffDesk:
 
         return self.store.transaction(work)
 
+    def staff_message(self, reference: str) -> tuple[str, str] | None:
+        """(channel, ts) of the staff's Slack message about the request, once posted."""
+
+        def work(session: Session) -> tuple[str, str] | None:
+            row = self._row(session, reference)
+            return (row.staff_channel, row.staff_ts) if row is not None and row.staff_ts else None
+
+        return self.store.transaction(work)
+
+    def set_staff_message(self, reference: str, channel: str, ts: str) -> None:
+        def work(session: Session) -> None:
+            session.execute(
+                update(HandoffRequest)
+                .where(HandoffRequest.reference == reference)
+                .values(staff_channel=channel, staff_ts=ts)
+            )
+
+        self.store.transaction(work)
+
+    def by_staff_message(self, channel: str, ts: str) -> Request | None:
+        """The request whose staff message (in Slack) is this one: a reply in its thread answers it."""
+
+        def work(session: Session) -> Request | None:
+            row = session.scalars(
+                select(HandoffRequest).where(HandoffRequest.staff_channel == channel, HandoffRequest.staff_ts == ts)
+            ).first()
+            return self._as_request(row)
+
+        return self.store.transaction(work)
+
     # --- time ------------------------------------------------------------------------------------
 
     def remind_due(self) -> list[Request]:

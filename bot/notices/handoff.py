@@ -22,6 +22,7 @@ from bot.notices.outbox import HANDOFF_LEARNER, HANDOFF_STAFF, NoticeOutbox
 from bot.notices.sending import NothingToSend
 from bot.notices.worker import NoticeWorker
 from bot.settings import support_email
+from bot.slack import support
 from bot.slack.blocks import mrkdwn
 from bot.store.applications import ApplicationStore
 
@@ -135,11 +136,50 @@ def learner_mail(request: Request, text: str) -> Mail:
     )
 
 
-def deliver(store: ApplicationStore, kind: str, payload: dict, slack_client=None) -> None:
+def _to_staff_in_slack(desk: HandoffDesk, payload: dict, client, channel: str) -> None:
+    """The request as one message in the support channel, and everything after it in its thread."""
+    reference, what = payload["reference"], payload["what"]
+    request = desk.get(reference)
+    if request is None or request.conversation_id == "forgotten":
+        raise NothingToSend
+    posted = desk.staff_message(reference)
+    if what == "opened":
+        if posted is None:  # a retry after the post went through posts nothing twice
+            messages = desk.messages(reference)
+            answer = client.chat_postMessage(
+                channel=channel,
+                text=support.request_text(request),
+                blocks=support.request_blocks(request, messages),
+                unfurl_links=False,
+            )
+            desk.set_staff_message(reference, answer["channel"], answer["ts"])
+        return
+    if posted is None:
+        raise NotYetPosted  # the request's own message first: this one is retried after it
+    if what == "learner":
+        found = desk.message(payload["message"])
+        if found is None or not found[1].text:
+            raise NothingToSend
+        text = support.thread_text("learner", found[1].text)
+    elif what == "reminder":
+        text = f"Nobody has taken {reference} yet: it was due {request.due_at:%Y-%m-%d %H:%M} UTC."
+    else:  # left
+        text = "The learner went back to the assistant: this request is closed."
+    client.chat_postMessage(channel=posted[0], thread_ts=posted[1], text=mrkdwn(text), unfurl_links=False)
+
+
+class NotYetPosted(Exception):
+    """A thread message whose request is not posted yet: tried again later, after it."""
+
+
+def deliver(store: ApplicationStore, kind: str, payload: dict, slack_client=None, support_channel=None) -> None:
     """Sends one handoff notice, or raises (the outbox retries)."""
     desk = HandoffDesk(store)
     if kind == HANDOFF_STAFF:
-        send_mail(staff_mail(desk, payload))
+        if slack_client is not None and support_channel:
+            _to_staff_in_slack(desk, payload, slack_client, support_channel)
+        else:
+            send_mail(staff_mail(desk, payload))
         return
     request, text = learner_text(desk, payload)
     if request.channel == "slack":

@@ -59,8 +59,11 @@ def deliver(store: ApplicationStore, claim: NoticeClaim, progress: Callable[...,
     if claim.kind in (HANDOFF_STAFF, HANDOFF_LEARNER):
         from bot.notices import handoff  # it raises NothingToSend from here
 
-        learner_in_slack = claim.kind == HANDOFF_LEARNER and slack() is not None
-        handoff.deliver(store, claim.kind, claim.payload, _slack()[1] if learner_in_slack else None)
+        settings = slack()
+        support_channel = settings.support_channel if settings else None
+        # Slack for a Slack learner, and for the staff when they have a support channel; mail otherwise.
+        uses_slack = settings is not None and (claim.kind == HANDOFF_LEARNER or support_channel)
+        handoff.deliver(store, claim.kind, claim.payload, _slack()[1] if uses_slack else None, support_channel)
         return
     application = store.get(reference)
     if claim.kind == SLACK_DM:

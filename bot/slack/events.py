@@ -24,6 +24,16 @@ _USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 @dataclass(frozen=True)
+class StaffReply:
+    """A message in a thread of the support channel: a staff member answering a request (bot/handoff)."""
+
+    user: str
+    channel: str
+    thread_ts: str
+    text: str
+
+
+@dataclass(frozen=True)
 class LearnerMessage:
     user: str
     channel: str
@@ -55,8 +65,11 @@ class EventFilter:
         *,
         handled: Recent | None = None,
         threads: Recent | None = None,
+        support_channel: str | None = None,
     ) -> None:
         self.bot_user_id = bot_user_id
+        # The staff's channel: its messages are never a learner's; replies in its threads answer requests.
+        self.support_channel = support_channel
         # Shared by every server when a Redis is configured (bot/recent.py): Slack may send its retry
         # of an event, or a reply in a thread, to another server than the first.
         if handled is None:
@@ -70,15 +83,32 @@ class EventFilter:
     def remember_thread(self, channel: str, thread_ts: str) -> None:
         self._threads.add((channel, thread_ts))
 
-    def interpret(self, body: dict[str, Any]) -> LearnerMessage | None:
+    def _person_says(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The event, if it is a person's new message (not a bot's, an edit, a deletion...)."""
         event = body.get("event") if body.get("type") == "event_callback" else None
         if not isinstance(event, dict) or event.get("type") not in ("message", "app_mention"):
             return None
         user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
         if event.get("subtype") not in _LEARNER_SUBTYPES or event.get("bot_id") or not (user and channel and ts):
             return None
-        if user == self.bot_user_id:
+        return None if user == self.bot_user_id else event
+
+    def staff_reply(self, body: dict[str, Any]) -> StaffReply | None:
+        """A reply in a thread of the support channel, once (Slack's retries and mention pairs dropped)."""
+        event = self._person_says(body)
+        if event is None or not self.support_channel or event["channel"] != self.support_channel:
             return None
+        root = event.get("thread_ts")
+        if not root or root == event["ts"] or not self._handled.add((event["channel"], event["ts"])):
+            return None
+        text = plain_text(str(event.get("text") or ""), self.bot_user_id)
+        return StaffReply(event["user"], event["channel"], root, text) if text else None
+
+    def interpret(self, body: dict[str, Any]) -> LearnerMessage | None:
+        event = self._person_says(body)
+        if event is None or (self.support_channel and event["channel"] == self.support_channel):
+            return None
+        user, channel, ts = event["user"], event["channel"], event["ts"]
         direct = event.get("channel_type") == "im" or str(channel).startswith("D")
         text = str(event.get("text") or "")
         root = event.get("thread_ts") or ts

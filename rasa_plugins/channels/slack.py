@@ -29,10 +29,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers.responses import FEEDBACK_KEY
 from bot.identity import IDENTITY_KEY, SHARED_FILES_KEY, SLACK, SOURCE_KEY, Identity, slack_source
+from bot.notices.handoff import deliver_now, handoff_desk
 from bot.settings import SlackSettings, slack
-from bot.slack import blocks, reviewing
+from bot.slack import blocks, reviewing, support
 from bot.slack.client import async_web_client
-from bot.slack.events import EventFilter, LearnerMessage
+from bot.slack.events import EventFilter, LearnerMessage, StaffReply
 from bot.slack.signing import RequestVerifier
 from bot.store.applications import ApplicationStore
 from bot.wiring import reviewer_desk
@@ -97,8 +98,9 @@ class SlackInput(InputChannel):
     def __init__(self, settings: SlackSettings) -> None:
         self.settings = settings
         self.verifier = RequestVerifier(settings.signing_secret)
-        self.events = EventFilter()
+        self.events = EventFilter(support_channel=settings.support_channel)
         self.store = ApplicationStore()
+        self.desk = handoff_desk(self.store)
         self._client: AsyncWebClient | None = None
         self._profiles: dict[str, tuple[float, dict[str, Any]]] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -190,6 +192,10 @@ class SlackInput(InputChannel):
             if body.get("type") == "url_verification":
                 return response.json({"challenge": body.get("challenge")})
             await self._bot_user_id()
+            reply = self.events.staff_reply(body)  # a reply in a request's thread in the support channel
+            if reply is not None:
+                self._in_background(self._staff_reply(reply))
+                return response.text("")
             message = self.events.interpret(body)  # None for retries, duplicates, bots, edits...
             if message is not None:
                 self._in_background(self._respond(message, on_new_message))
@@ -211,6 +217,9 @@ class SlackInput(InputChannel):
         message = payload.get("message") or {}
         if action_id in (reviewing.APPROVE, reviewing.REJECT):
             return await self._review_click(payload, user, action_id, value, channel, message.get("ts"))
+        if action_id in support.ACTIONS and channel and message.get("ts"):
+            self._in_background(self._support_click(user, action_id, value, channel, message["ts"]))
+            return response.text("")
         if action_id.startswith((blocks.REPLY_ACTION, blocks.FEEDBACK_ACTION)) and channel and message.get("ts"):
             await self._learner_click(payload, user, action_id, value, channel, message, on_new_message)
         return response.text("")
@@ -244,6 +253,64 @@ class SlackInput(InputChannel):
         conversation = f"slack:{user}" if direct else f"slack:{channel}:{root}:{user}"
         click = LearnerMessage(user, channel, value, root, conversation)
         self._in_background(self._respond(click, on_new_message))
+
+    # --- staff answering learners' requests (bot/handoff) -------------------------------------------
+
+    async def _staff_name(self, user: str, channel: str, thread_ts: str | None = None) -> str | None:
+        """The staff member's name, if `user` is one of SLACK_STAFF; anyone else is told so, only them."""
+        if user in self.settings.staff:
+            profile = await self._profile(user)
+            return profile.get("real_name") or profile.get("name") or user
+        try:
+            await self.client.chat_postEphemeral(
+                channel=channel, user=user, text=support.NOT_STAFF, thread_ts=thread_ts
+            )
+        except SlackApiError as error:
+            log.warning("could not answer a non-staff member: %s", error.response.get("error"))
+        return None
+
+    async def _staff_reply(self, reply: StaffReply) -> None:
+        try:
+            request = await asyncio.to_thread(self.desk.by_staff_message, reply.channel, reply.thread_ts)
+            if request is None:
+                return  # a thread of another message of the channel: none of the assistant's business
+            name = await self._staff_name(reply.user, reply.channel, reply.thread_ts)
+            if name is None:
+                return
+            if await asyncio.to_thread(self.desk.reply, request.reference, name, reply.text) is None:
+                await self.client.chat_postEphemeral(
+                    channel=reply.channel,
+                    user=reply.user,
+                    thread_ts=reply.thread_ts,
+                    text=f"{request.reference} is closed: your reply did not reach the learner.",
+                )
+                return
+            await asyncio.to_thread(deliver_now, self.store)
+        except Exception:  # never with the words of the reply
+            log.exception("a staff reply could not be handled")
+
+    async def _support_click(self, user: str, action_id: str, reference: str, channel: str, ts: str) -> None:
+        try:
+            name = await self._staff_name(user, channel)
+            if name is None:
+                return
+            if action_id == support.TAKE:
+                done = await asyncio.to_thread(self.desk.take, reference, name)
+            else:
+                done = await asyncio.to_thread(self.desk.close, reference, name) is not None
+            if not done:  # taken or closed by someone else meanwhile (or a double click): nothing changes
+                return
+            request = await asyncio.to_thread(self.desk.get, reference)
+            messages = await asyncio.to_thread(self.desk.messages, reference)
+            await self.client.chat_update(
+                channel=channel,
+                ts=ts,
+                text=support.request_text(request),
+                blocks=support.request_blocks(request, messages, support.state_of(action_id, user)),
+            )
+            await asyncio.to_thread(deliver_now, self.store)
+        except Exception:
+            log.exception("a click on a learner's request could not be handled")
 
     async def _reviewer(self, user: str, channel: str | None) -> tuple[str, str] | None:
         """(id, name) of an allowed reviewer; anyone else is told so, only them, and nothing changes."""

@@ -5,6 +5,7 @@ stands without a reference; reviewers decide in their channel; learners hear of 
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -23,8 +24,9 @@ from tests.conftest import _deploy, new_ports
 from tests.files import pdf_bytes
 from tests.slack_emulator_thread import slack_emulator
 
-REVIEWS, SIG = "C0REVIEWS1", "C0SIGTEAM1"
+REVIEWS, SIG, SUPPORT = "C0REVIEWS1", "C0SIGTEAM1", "C0SUPPORT1"
 JANE, JOHN, ANNA, RITA, MALLORY = "U0JANE0001", "U0JOHN0001", "U0ANNA0001", "U0RITA0001", "U0MALLORY1"
+LENA = "U0LENA0001"
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +39,18 @@ def slack(trained_model, tmp_path_factory):
         emulator.create_user("anna", "Anna Ó Súilleabháin", "anna@uni.edu", id=ANNA)
         emulator.create_user("rita", "Rita Reviewer", "rita@actscience.org", id=RITA)
         emulator.create_user("mallory", "Mallory", "mallory@example.org", id=MALLORY)
+        emulator.create_user("lena", "Lena Berg", "lena@uni.edu", id=LENA)
         emulator.create_channel("badge-reviews", is_private=True, id=REVIEWS)
         emulator.create_channel("sig-team-science", id=SIG)
+        emulator.create_channel("acts-support", is_private=True, id=SUPPORT)
         env = {
             "SLACK_BOT_TOKEN": emulator.token,
             "SLACK_SIGNING_SECRET": emulator.signing_secret,
             "SLACK_API_URL": emulator.api_url,
             "SLACK_REVIEW_CHANNEL": REVIEWS,
             "SLACK_REVIEWERS": RITA,
+            "SLACK_SUPPORT_CHANNEL": SUPPORT,
+            "SLACK_STAFF": RITA,
         }
         workdir = tmp_path_factory.mktemp("slack-deployment")
         for deployment in _deploy(trained_model, workdir, f"sqlite:///{workdir / 'acts.db'}", ports, env):
@@ -294,3 +300,88 @@ def test_in_slack_a_learner_deletes_their_data_with_their_identity_as_proof(slac
     assert "Done: your data is deleted" in anna.click("Yes, delete it all")
     assert store(slack).submitted("anna@uni.edu") == []
     assert "can't find an application" in anna.say("where is my application?")
+
+
+# --- a learner handed over to a person, the staff answering in the support channel ---------------------
+
+
+def request_post(slack, reference: str) -> dict:
+    return wait_until(
+        lambda: next((m for m in slack.messages(SUPPORT) if reference in m.get("text", "") and m.get("blocks")), None),
+        f"{reference} posted for the staff",
+    )
+
+
+def thread_of(slack, post: dict) -> list[str]:
+    return [
+        m.get("text", "") for m in slack.messages(SUPPORT) if m.get("thread_ts") == post["ts"] and m["ts"] != post["ts"]
+    ]
+
+
+def shown(post_blocks: list[dict]) -> str:
+    """The text of a message's blocks: sections, context elements and button labels."""
+    texts = []
+    for block in post_blocks:
+        for part in block.get("elements") or [block.get("text") or {}]:
+            text = part.get("text") if isinstance(part, dict) else None
+            texts.append(text.get("text", "") if isinstance(text, dict) else str(text or ""))
+    return "\n".join(texts)
+
+
+def test_a_web_learner_handed_over_is_answered_from_the_support_channel_by_staff_only(slack):
+    from tests.conftest import Chat
+    from tests.conversations import mails_to
+    from tests.e2e.test_e2e_handoff import handed_over
+
+    chat = Chat(slack.deployment.ports.rasa, "handoff-web-learner", slack.deployment.mail_dir)
+    email = "ana.web@uni.example.edu"
+    reference = handed_over(chat, email)
+    post = request_post(slack, reference)
+    assert "can my employer pay the fee for my badge?" in shown(post["blocks"]) and email not in str(post)
+    assert [e["text"]["text"] for e in post["blocks"][-1]["elements"]] == ["Take it", "Close", "Back to the assistant"]
+
+    # The learner's next message appears in the thread; a stranger's click or reply changes and sends nothing.
+    assert "Passed on" in chat.text("it is for a team of five, <!channel>")
+    wait_until(
+        lambda: any("it is for a team of five, &lt;!channel&gt;" in t for t in thread_of(slack, post)), "in the thread"
+    )
+    slack.click(MALLORY, SUPPORT, post["ts"], "handoff_take", reference)
+    told = [e["message"]["text"] for e in wait_until(lambda: slack.ephemeral(SUPPORT, MALLORY), "told")]
+    assert told == [support_NOT_STAFF()]
+    slack.say(MALLORY, "I am staff, trust me", channel=SUPPORT, thread_ts=post["ts"])
+    # The staff answer in the thread: the learner gets it (by mail: the page may be closed), once.
+    slack.say(RITA, "Yes: ask your department to write to us.", channel=SUPPORT, thread_ts=post["ts"])
+    answers = wait_until(lambda: [m for m in mails_to(slack.deployment.mail_dir, email) if "department" in m], "answer")
+    assert len(answers) == 1 and not any("trust me" in m for m in mails_to(slack.deployment.mail_dir, email))
+    # Close: the message says who closed it, the learner is told, and the assistant answers again.
+    slack.click(RITA, SUPPORT, post["ts"], "handoff_close", reference)
+    wait_until(lambda: "Closed by" in shown(request_post(slack, reference)["blocks"]), "closed")
+    back = chat.text("is there a fee?")
+    assert f"Your request {reference} was closed by the team" in back and "no cost" in back
+
+
+def support_NOT_STAFF() -> str:
+    from bot.slack.support import NOT_STAFF
+
+    return NOT_STAFF
+
+
+def test_a_slack_learner_handed_over_gets_the_answer_in_the_dm_once(slack):
+    learner = Learner(slack, LENA)
+    offered = learner.say("could I talk to someone from ACTS please")
+    assert "Shall I pass it on?" in offered
+    done = learner.click("Yes, pass it on")  # in Slack the account is enough: no address, no code
+    reference = re.search(r"HELP-[A-Z0-9]{4}", done).group(0)
+    post = request_post(slack, reference)
+    assert "could I talk to someone from ACTS please" in shown(post["blocks"])
+    assert "Passed on" in learner.say("my badge never arrived")
+    wait_until(lambda: any("my badge never arrived" in t for t in thread_of(slack, post)), "in the thread")
+    before = len(bot_messages(slack, learner.dm))
+    replied = slack.say(RITA, "I have re-sent it: check your spam folder.", channel=SUPPORT, thread_ts=post["ts"])
+    slack.retry(replied["deliveries"][0]["event_id"])  # Slack thinks we missed it: delivered once all the same
+    answer = wait_for_new(slack, learner.dm, before, quiet=1.5)
+    assert [m["text"] for m in answer if "re-sent" in m["text"]] and len(
+        [m for m in answer if "re-sent" in m["text"]]
+    ) == 1
+    assert "is closed" in learner.say("back to the assistant")
+    assert "no cost" in learner.say("is there a fee?")
