@@ -26,6 +26,7 @@ from bot.handoff.desk import LEARNER, HandoffDesk
 from bot.handoff.hours import support_hours
 from bot.handoff.transcript import recent_turns
 from bot.notices.handoff import deliver_now, handoff_desk
+from bot.settings import public_web_url
 from bot.store.applications import ApplicationStore
 from bot.store.db import DatabaseUnavailable
 
@@ -119,6 +120,10 @@ class ActionOpenHandoff(Action):
             await asyncio.to_thread(deliver_now, desk.store)  # the staff hear of it now, not at the next round
         else:
             dispatcher.utter_message(text=replies.already_open(request))
+        if identity is None:  # the website's chat reads the staff's answers while its page is open
+            token = await asyncio.to_thread(desk.page_token, request.reference)
+            answers = f"{public_web_url()}/handoff/{token}/answers"
+            dispatcher.utter_message(json_message={"handoff": {"reference": request.reference, "answers": answers}})
         relay = [SlotSet(REFERENCE_SLOT, request.reference), SlotSet(DONE_SLOT, None), ActiveLoop(RELAY)]
         return [*cleared, *relay, SlotSet("requested_slot", DONE_SLOT)]
 

@@ -372,6 +372,12 @@ def support_email() -> str:
     return os.environ.get("ACTS_SUPPORT_EMAIL", "").strip() or "badges-support@actscts.example.org"
 
 
+def handoff_page_seconds() -> float:
+    """How long after the chat last asked for the staff's answers its page counts as open (an answer is
+    then shown there, not mailed); the chat asks every 2 s (bot/handoff)."""
+    return _number("ACTS_HANDOFF_PAGE_SECONDS", 10.0)
+
+
 def reviewer_name() -> str | None:
     """Who the review command records as the reviewer when --reviewer is not given."""
     return os.environ.get("ACTS_REVIEWER") or None

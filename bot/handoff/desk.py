@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from bot.handoff.hours import SupportHours, support_hours
 from bot.handoff.transcript import Turn
+from bot.identity import keyed_hash
+from bot.settings import handoff_page_seconds
 from bot.store.applications import ApplicationStore
 from bot.store.db import as_utc
 from bot.store.models import Application, HandoffMessage, HandoffRequest
@@ -289,6 +291,58 @@ class HandoffDesk:
             return self._as_request(row)
 
         return self.store.transaction(work)
+
+    # --- the website's open page ------------------------------------------------------------------
+
+    def page_token(self, reference: str) -> str:
+        """A new secret for the website's chat to read the request's answers with (only its hash is kept)."""
+        token = secrets.token_urlsafe(24)
+
+        def work(session: Session) -> None:
+            session.execute(
+                update(HandoffRequest).where(HandoffRequest.reference == reference).values(page_token=keyed_hash(token))
+            )
+
+        self.store.transaction(work)
+        return token
+
+    def for_page(self, token: str, after: int) -> tuple[Request, list[Message]] | None:
+        """What the page holding `token` may read: its request and the staff's answers after message `after`;
+        marks the page as open. None for any other token."""
+        now = self.clock()
+
+        def work(session: Session):
+            row = session.scalars(select(HandoffRequest).where(HandoffRequest.page_token == keyed_hash(token))).first()
+            if row is None:
+                return None
+            row.page_seen_at = now
+            query = select(HandoffMessage).where(
+                HandoffMessage.request_id == row.id, HandoffMessage.sender == "staff", HandoffMessage.id > after
+            )
+            found = list(session.scalars(query))
+            for message in found:
+                message.read_at = message.read_at or now
+            return _request(row), [Message(m.id, m.sender, None, m.text, as_utc(m.at)) for m in found]
+
+        return self.store.transaction(work)
+
+    def shown_on_page(self, message_id: int) -> bool:
+        """Whether the learner's open chat has shown this answer."""
+        return bool(
+            self.store.transaction(
+                lambda s: s.scalars(select(HandoffMessage.read_at).where(HandoffMessage.id == message_id)).first()
+            )
+        )
+
+    def page_open(self, reference: str) -> bool:
+        """Whether a page of the request's conversation read its answers in the last moments."""
+        within = timedelta(seconds=handoff_page_seconds())
+        seen = self.store.transaction(
+            lambda s: s.scalars(
+                select(HandoffRequest.page_seen_at).where(HandoffRequest.reference == reference)
+            ).first()
+        )
+        return seen is not None and self.clock() - as_utc(seen) <= within
 
     # --- time ------------------------------------------------------------------------------------
 

@@ -168,6 +168,10 @@ def _to_staff_in_slack(desk: HandoffDesk, payload: dict, client, channel: str) -
     client.chat_postMessage(channel=posted[0], thread_ts=posted[1], text=mrkdwn(text), unfurl_links=False)
 
 
+class PageMayShowIt(Exception):
+    """The learner's chat is open and will show the answer within seconds; if it does not, it is mailed."""
+
+
 class NotYetPosted(Exception):
     """A thread message whose request is not posted yet: tried again later, after it."""
 
@@ -182,6 +186,12 @@ def deliver(store: ApplicationStore, kind: str, payload: dict, slack_client=None
             send_mail(staff_mail(desk, payload))
         return
     request, text = learner_text(desk, payload)
+    if request.channel != "slack" and payload.get("message") and desk.shown_on_page(payload["message"]):
+        return  # the learner's open chat showed it (bot/web/handoff.py): no mail needed
+    if request.channel != "slack" and desk.page_open(request.reference):
+        if not payload.get("message"):
+            return  # "closed": the open chat shows it at its next read
+        raise PageMayShowIt  # asked again soon: by then the page showed it, or it is closed and it is mailed
     if request.channel == "slack":
         if slack_client is None or not request.slack_user:
             raise NothingToSend

@@ -262,6 +262,10 @@ class HandoffRequest(Base):
     keep_until = Column(DateTime(timezone=True))
     staff_channel = Column(String(32))  # where the staff's message about it is (Slack), once posted
     staff_ts = Column(String(32))
+    # The website's chat reads the staff's answers with a secret of its own (its keyed hash is kept), and
+    # says when it last did: an answer is mailed only when no page of the conversation is open.
+    page_token = Column(String(64), unique=True)
+    page_seen_at = Column(DateTime(timezone=True))
 
     # At most one request not closed per conversation, enforced by the database (migration 0012).
     __table_args__ = (
@@ -285,3 +289,4 @@ class HandoffMessage(Base):
     author = Column(String(120))  # the staff member who wrote it
     text = Column(Text)  # None once the transcript's time is up
     at = Column(DateTime(timezone=True), nullable=False)
+    read_at = Column(DateTime(timezone=True))  # a staff answer the learner's open chat has shown

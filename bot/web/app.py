@@ -49,7 +49,7 @@ from bot.settings import (
 from bot.store.applications import LINK_INVALID, ApplicationStore, UploadRejected
 from bot.store.db import DatabaseUnavailable
 from bot.store.uploads import MAX_UPLOAD_BYTES, TOO_BIG
-from bot.web import pages, site
+from bot.web import handoff, pages, site
 from bot.web.limits import SlidingWindow
 from bot.web.openapi import OPENAPI
 from bot.wiring import background_issuer, credly_client, learner_notifier
@@ -418,5 +418,7 @@ def make_app(store: ApplicationStore | None = None, webhook_secret: str | None =
     # The secret is a path segment: Credly posts to the organisation's webhook_url and sends no
     # header of ours. The bare /webhooks/credly of old is no route any more (404).
     app.router.add_post("/webhooks/credly/{secret}", credly_webhook)
+    # The staff's answers to a request to talk to a person, for the chat whose page is open (bot/handoff).
+    app.router.add_get("/handoff/{token}/answers", lambda request: handoff.answers(request, request.app[STORE]))
     site.add_routes(app)  # the demo page and the chat widget's files
     return app

@@ -47,6 +47,23 @@ _TOKEN = {
     "description": "The one-time token of the upload link the assistant sent.",
     "schema": {"type": "string"},
 }
+_ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+_ANSWERS = {
+    "type": "object",
+    "required": ["reference", "open", "answers"],
+    "properties": {
+        "reference": {"type": "string"},
+        "open": {"type": "boolean"},
+        "answers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "text"],
+                "properties": {"id": {"type": "integer"}, "text": {"type": "string"}},
+            },
+        },
+    },
+}
 _UPLOADED = {
     "type": "object",
     "required": ["ok", "message", "document"],
@@ -98,6 +115,32 @@ OPENAPI: dict[str, Any] = {
                     },
                     "304": {"description": "Not modified (If-None-Match)"},
                     "404": {"description": "No such file", "content": {"text/plain": {}}},
+                },
+            },
+        },
+        "/handoff/{token}/answers": {
+            "get": {
+                "summary": "A person's answers to a learner's request, for the chat whose page is open",
+                "parameters": [
+                    {
+                        "name": "token",
+                        "in": "path",
+                        "required": True,
+                        "description": "The request's own secret, given to the chat of its conversation.",
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "after",
+                        "in": "query",
+                        "required": False,
+                        "description": "The last answer's id the chat has; only newer ones are sent.",
+                        "schema": {"type": "integer", "minimum": 0},
+                    },
+                ],
+                "responses": {
+                    "200": _json("The request and its new answers", _ANSWERS),
+                    "400": _json('"after" is not a number', _ERROR),
+                    "404": _json("No request has this secret", _ERROR),
                 },
             },
         },

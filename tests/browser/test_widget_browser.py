@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import statistics
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -76,6 +77,7 @@ def site(trained_model, tmp_path_factory):
         "ACTS_BOT_URL": f"http://localhost:{ports.rasa}",
         "ACTS_MAIL_DIR": str(workdir / "mail"),
         "ACTS_EVENTS_DB": str(workdir / "events.db"),
+        "ACTS_HANDOFF_PAGE_SECONDS": "4",  # a closed page is known as closed soon: the test waits for it
     }
     with running(ports, trained_model, log_dir=workdir / "logs", env=env) as cluster:
         deployment = Site(ports, database_url, workdir / "uploads", workdir / "logs", cluster, workdir / "mail")
@@ -305,6 +307,46 @@ def test_thumbs_under_an_answer_are_labelled_keyboard_reachable_and_kept_after_a
     expect(down).to_have_attribute("aria-pressed", "false")
     tab.mouse.move(0, 0)
     tab.screenshot(path=SCREENSHOTS / "feedback.png")
+
+
+def test_a_staff_answer_shows_in_the_open_chat_and_comes_by_mail_once_the_page_is_closed(tab, site):
+    from tests.conversations import mails_to
+    from tests.e2e.test_e2e_handoff import REFERENCE, support_command
+
+    tab.goto(site.url)
+    widget = Widget(tab).open()
+    assert "no cost" in widget.say("can my employer pay the fee for my badge?")
+    assert "Shall I pass it on?" in widget.say("I would like to talk to a person")
+    assert "email address" in widget.choose("Yes, pass it on")
+    email = "noor.widget@uni.example.edu"
+    widget.say(email)
+    reference = REFERENCE.search(widget.say(code_for(site.mail_dir, email))).group(0)
+
+    # The staff answer: it shows in the open chat, as the team's, within 3 s, and is not mailed.
+    assert support_command(site, "reply", reference, "Yes: ask your department to write to us.").returncode == 0
+    answer = tab.locator(".acts-staff", has_text="ask your department to write to us")
+    expect(answer).to_be_visible(timeout=3000)
+    expect(answer).to_contain_text("ACTS badge team")
+    assert not [m for m in mails_to(site.mail_dir, email) if "department" in m]
+    assert "Passed on to the team" in widget.say("thank you, will do")
+
+    # The page closed: the next answer comes by mail.
+    tab.goto("about:blank")
+    tab.wait_for_timeout(5000)  # longer than this deployment's ACTS_HANDOFF_PAGE_SECONDS: the page is closed
+    assert support_command(site, "reply", reference, "One more thing: keep the receipt.").returncode == 0
+    # (The command line's own round may still count the page as open: the web service's worker mails it.)
+    deadline = time.monotonic() + 40
+    while not (mailed := [m for m in mails_to(site.mail_dir, email) if "keep the receipt" in m]):
+        assert time.monotonic() < deadline, "the answer was never mailed"
+        time.sleep(0.5)
+    assert len(mailed) == 1 and reference in mailed[0]
+    # Back on the page, the chat catches up with what it missed, and a close is shown when it comes.
+    tab.goto(site.url)
+    widget = Widget(tab)
+    expect(tab.locator(".acts-staff", has_text="keep the receipt")).to_be_visible(timeout=5000)
+    assert support_command(site, "close", reference).returncode == 0
+    expect(tab.locator(".acts-notice", has_text=f"Your request {reference} is closed")).to_be_visible(timeout=5000)
+    tab.screenshot(path=SCREENSHOTS / "handoff.png")
 
 
 def test_a_typed_question_gets_the_right_answer_and_its_links_open_safely(tab, site):

@@ -19,16 +19,23 @@ from bot.store.models import InsightFeedback, InsightMessage
 from tests.conftest import ROOT
 
 
-def analytics_of(database_url: str, sender: str, count: int, timeout: float = 20.0) -> list[InsightMessage]:
+def rows_of(database_url: str, table, sender: str, until, timeout: float = 20.0) -> list:
+    """The conversation's rows of an analytics table, once `until(rows)` holds (or the time is up)."""
     conversation = conversation_key(sender, secret_key())
-    query = select(InsightMessage).where(InsightMessage.conversation == conversation).order_by(InsightMessage.at)
+    query = select(table).where(table.conversation == conversation).order_by(table.at)
     deadline = time.monotonic() + timeout
     while True:
         with new_session(database_url) as db:
             rows = list(db.scalars(query))
-        if (len(rows) >= count and all(row.outcome for row in rows)) or time.monotonic() > deadline:
+        if until(rows) or time.monotonic() > deadline:
             return rows
         time.sleep(0.3)
+
+
+def analytics_of(database_url: str, sender: str, count: int) -> list[InsightMessage]:
+    return rows_of(
+        database_url, InsightMessage, sender, lambda rows: len(rows) >= count and all(r.outcome for r in rows)
+    )
 
 
 def test_a_conversation_reaches_the_analytics_with_each_messages_outcome(servers, chat):
@@ -47,16 +54,8 @@ def test_a_conversation_reaches_the_analytics_with_each_messages_outcome(servers
     assert "jane.doe" not in repr([vars(row) for row in rows])
 
 
-def votes_of(database_url: str, sender: str, until, timeout: float = 20.0) -> list[InsightFeedback]:
-    conversation = conversation_key(sender, secret_key())
-    query = select(InsightFeedback).where(InsightFeedback.conversation == conversation).order_by(InsightFeedback.at)
-    deadline = time.monotonic() + timeout
-    while True:
-        with new_session(database_url) as db:
-            rows = list(db.scalars(query))
-        if until(rows) or time.monotonic() > deadline:
-            return rows
-        time.sleep(0.3)
+def votes_of(database_url: str, sender: str, until) -> list[InsightFeedback]:
+    return rows_of(database_url, InsightFeedback, sender, until)
 
 
 def test_thumbs_under_an_answer_reach_the_analytics_once_per_answer(servers, chat):

@@ -31,6 +31,8 @@ const OFFLINE =
 const NO_ANSWER = "Sorry, I have no answer to that. Could you put it another way?";
 const REFUSED = "Sorry, I couldn't take that message. Could you say it more briefly?";
 const MAX_MESSAGE_LENGTH = 5000; // what the bot server's REST channel accepts
+const HANDOFF_POLL_MS = 2000; // how often an open page asks for the staff's answers
+const HANDOFF_CLOSED = 'Your request {reference} is closed: you are back with the assistant.';
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const TEXT = '#1b1b1b';
 
@@ -215,6 +217,7 @@ class ActsChat {
     this.el.slot.replaceChildren(chat);
     await rendered;
     this.showUpload(this.state.upload);
+    if (this.state.handoff) this.pollHandoff(); // a request still open when the page was left
   }
 
   chatOptions() {
@@ -302,6 +305,8 @@ class ActsChat {
       this.state.add({ from: 'learner', text }, ...entries);
       await signals.onResponse(entries.map(toChatMessage));
       this.announce(entries.map(spokenText).join(' '));
+      const handoff = replies.map((r) => r.custom?.handoff).find(Boolean);
+      if (handoff) this.followHandoff(handoff);
       const upload = replies.map((r) => r.custom?.upload).find(Boolean);
       if (upload) this.offerUpload(upload);
       else if (entries.length && this.state.upload) this.offerUpload(null); // the step is over
@@ -320,6 +325,55 @@ class ActsChat {
     input.dispatchEvent(new Event('input', { bubbles: true }));
   }
 
+  // A request to talk to a person: while it is open, this page reads the staff's answers from the web
+  // service (the URL carries the request's own secret) and shows them as theirs.
+  followHandoff(handoff) {
+    if (!this.isOurLink(handoff.answers, '/handoff/')) return;
+    this.state.setHandoff({ reference: handoff.reference, answers: handoff.answers, after: 0 });
+    this.pollHandoff();
+  }
+
+  pollHandoff() {
+    if (this.polling) return;
+    this.polling = true;
+    const round = async () => {
+      const handoff = this.state.handoff;
+      if (!handoff) {
+        this.polling = false;
+        return;
+      }
+      try {
+        const response = await fetch(`${handoff.answers}?after=${handoff.after}`, { credentials: 'omit' });
+        if (response.status === 404) {
+          this.state.setHandoff(null); // forgotten or erased: nothing more will come
+        } else if (response.ok) {
+          this.showAnswers(await response.json());
+        }
+      } catch {
+        // offline for a moment: the next round asks again
+      }
+      setTimeout(round, HANDOFF_POLL_MS);
+    };
+    round();
+  }
+
+  showAnswers(found) {
+    const handoff = this.state.handoff;
+    for (const answer of found.answers || []) {
+      const entry = { from: 'staff', text: answer.text };
+      this.state.add(entry);
+      this.chat?.addMessage(toChatMessage(entry));
+      this.announce(spokenText(entry));
+      handoff.after = Math.max(handoff.after, answer.id);
+    }
+    if (found.open === false) {
+      this.state.setHandoff(null);
+      this.notice(HANDOFF_CLOSED.replace('{reference}', found.reference));
+    } else {
+      this.state.setHandoff(handoff);
+    }
+  }
+
   // Upload links are only used in place when they point at the configured upload server.
   offerUpload(upload) {
     const usable = upload && this.isOurUploadLink(upload.url) ? { url: upload.url, token: upload.token } : null;
@@ -328,9 +382,13 @@ class ActsChat {
   }
 
   isOurUploadLink(url) {
+    return this.isOurLink(url, '/upload/');
+  }
+
+  isOurLink(url, path) {
     try {
       const link = new URL(url);
-      return link.origin === this.settings.uploadOrigin && link.pathname.startsWith('/upload/');
+      return link.origin === this.settings.uploadOrigin && link.pathname.startsWith(path);
     } catch {
       return false;
     }
@@ -419,6 +477,8 @@ const AUXILIARY_STYLE = `
   .acts-message a, .message-bubble a { color: #0b4f8a; text-decoration: underline; }
   .user-message-text a { color: #ffffff; }
   .acts-notice { border-left: 4px solid #a4262c; padding-left: 0.6em; color: #7a1c12; }
+  .acts-staff { border-left: 4px solid var(--acts-primary); padding-left: 0.6em; }
+  .acts-from { font-weight: 600; font-size: 0.9rem; }
   .acts-replies { display: flex; flex-wrap: wrap; gap: 0.4em; margin-top: 0.6em; }
   .acts-reply {
     font: inherit; font-size: 0.95rem; color: var(--acts-primary); background: #ffffff;

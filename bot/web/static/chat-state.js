@@ -32,7 +32,12 @@ export class ChatState {
     const fresh = saved && saved.version === VERSION && Date.now() - saved.updated < KEEP_MS;
     // An id of an older widget (a UUID) is replaced: a new conversation rather than a weaker id.
     if (fresh && ID_PATTERN.test(saved.sender) && Array.isArray(saved.transcript)) {
-      Object.assign(this, { sender: saved.sender, transcript: saved.transcript, upload: saved.upload || null });
+      Object.assign(this, {
+        sender: saved.sender,
+        transcript: saved.transcript,
+        upload: saved.upload || null,
+        handoff: saved.handoff || null,
+      });
     } else {
       this.restart();
     }
@@ -42,6 +47,7 @@ export class ChatState {
     this.sender = newId();
     this.transcript = [{ ...this.welcome }];
     this.upload = null;
+    this.handoff = null;
     this.save();
   }
 
@@ -56,9 +62,16 @@ export class ChatState {
     this.save();
   }
 
+  // A request to talk to a person, while it is open: {reference, answers (the URL), after (last answer read)}.
+  setHandoff(handoff) {
+    this.handoff = handoff;
+    this.save();
+  }
+
   save() {
     const saved = { version: VERSION, updated: Date.now(), sender: this.sender, transcript: this.transcript };
     if (this.upload) saved.upload = this.upload;
+    if (this.handoff) saved.handoff = this.handoff;
     try {
       localStorage.setItem(this.key, JSON.stringify(saved));
     } catch {

@@ -117,10 +117,17 @@ export function entriesFrom(replies) {
   return entries;
 }
 
+export const STAFF_NAME = 'ACTS badge team';
+
 // One transcript entry as deep-chat shows it: the learner's words as text (deep-chat renders them as
 // markdown with HTML switched off), everything the widget shows as the HTML made above.
 export function toChatMessage(entry) {
   if (entry.from === 'learner') return { role: 'user', text: entry.text };
+  if (entry.from === 'staff') {
+    // A person's answer, shown as theirs: the assistant never speaks in the staff's name.
+    const html = `<div class="acts-message acts-staff"><p class="acts-from">${escapeHtml(STAFF_NAME)}</p>${formatText(entry.text || '')}</div>`;
+    return { role: 'ai', html };
+  }
   const kind = entry.from === 'notice' ? 'acts-message acts-notice' : 'acts-message';
   const parts = [formatText(entry.text || ''), buttonsHtml(entry.buttons), feedbackHtml(entry.feedback)];
   const html = `<div class="${kind}">${parts.join('')}</div>`;
@@ -129,6 +136,7 @@ export function toChatMessage(entry) {
 
 // What a screen reader announces for a bot message: its words, without markup.
 export function spokenText(entry) {
+  if (entry.from === 'staff') return `${STAFF_NAME} says: ${entry.text || ''}`;
   const choices = entry.buttons?.length ? ` Choices: ${entry.buttons.map((b) => b.title).join(', ')}.` : '';
   return `${entry.text || ''}${choices}`;
 }

@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("keep_until", sa.DateTime(timezone=True)),
         sa.Column("staff_channel", sa.String(32)),
         sa.Column("staff_ts", sa.String(32)),
+        sa.Column("page_token", sa.String(64), unique=True),
+        sa.Column("page_seen_at", sa.DateTime(timezone=True)),
     )
     # At most one open (or taken) request per conversation, even when two messages ask at once.
     op.create_index(
@@ -58,6 +60,7 @@ def upgrade() -> None:
         sa.Column("author", sa.String(120)),
         sa.Column("text", sa.Text()),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True)),
     )
 
 
