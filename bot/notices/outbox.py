@@ -26,6 +26,11 @@ from bot.store import db
 from bot.store.applications import ApplicationStore
 from bot.store.models import Notice
 
+
+class NothingToSend(Exception):
+    """The notice is owed to nobody any more (the application or request was erased, or is gone)."""
+
+
 REVIEW_POST, SLACK_DM, MAIL = "review_post", "slack_dm", "mail"
 # A handoff's messages (bot/handoff): to the staff (the request, the learner's words, a reminder) and to
 # the learner (a staff member's answer, the request closed).

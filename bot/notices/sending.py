@@ -16,15 +16,20 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.mail.sending import MailError, send_mail
+from bot.notices import handoff_delivery
 from bot.notices.mails import decision_mail
-from bot.notices.outbox import HANDOFF_LEARNER, HANDOFF_STAFF, MAIL, REVIEW_POST, SLACK_DM, NoticeClaim
+from bot.notices.outbox import (  # NothingToSend: raised here, by the handoff's delivery too
+    HANDOFF_LEARNER,
+    HANDOFF_STAFF,
+    MAIL,
+    REVIEW_POST,
+    SLACK_DM,
+    NothingToSend,
+    NoticeClaim,
+)
 from bot.settings import SlackSettings, notice_slack_timeout, slack
 from bot.slack.notify import send_news
 from bot.store.applications import ApplicationStore
-
-
-class NothingToSend(Exception):
-    """The notice is owed to nobody any more (the application was erased, or is gone)."""
 
 
 class NotConfigured(Exception):
@@ -57,13 +62,11 @@ def deliver(store: ApplicationStore, claim: NoticeClaim, progress: Callable[...,
             raise NothingToSend
         return
     if claim.kind in (HANDOFF_STAFF, HANDOFF_LEARNER):
-        from bot.notices import handoff  # it raises NothingToSend from here
-
         settings = slack()
         support_channel = settings.support_channel if settings else None
         # Slack for a Slack learner, and for the staff when they have a support channel; mail otherwise.
         uses_slack = settings is not None and (claim.kind == HANDOFF_LEARNER or support_channel)
-        handoff.deliver(store, claim.kind, claim.payload, _slack()[1] if uses_slack else None, support_channel)
+        handoff_delivery.deliver(store, claim.kind, claim.payload, _slack()[1] if uses_slack else None, support_channel)
         return
     application = store.get(reference)
     if claim.kind == SLACK_DM:
