@@ -1,5 +1,5 @@
 """What the assistant says around a handoff. It never speaks for the staff: their answers reach the
-learner as theirs (bot/notices/handoff.py), and the assistant only says where things stand."""
+learner as theirs (bot/notices/handoff_delivery.py), and the assistant only says where things stand."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ is open (bot/handoff): `GET /handoff/<token>/answers?after=<id>`.
 The token is the request's own secret, given only to the chat of the conversation that opened it (in
 the reply that confirmed the request); only its keyed hash is kept. Any other token gets 404, and the
 answer holds the staff's words for that request only. Each read marks the page as open, so the answer
-is not also mailed (bot/notices/handoff.py).
+is not also mailed (bot/notices/handoff_delivery.py).
 """
 
 from __future__ import annotations
