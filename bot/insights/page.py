@@ -43,6 +43,10 @@ def html(report: Report) -> str:
         _table(["Question", "Times"], report.unhelpful),
         "<p>What learners said was missing, grouped the same way:</p>",
         _table(["Missing", "Times"], report.missing),
+        "<h2>Handed over to a person</h2>",
+        _table(["", "Requests"], [(name, "—" if v is None else v) for name, v in report.handoffs.items()])
+        if report.handoffs.get("requests")
+        else '<p class="empty">None in this period.</p>',
         "<h2>Out of scope and unsure, per day</h2>",
         lines(_rates(report), report.since, report.until, "Share of messages", percent=True),
         "<h2>Applications</h2>",
@@ -64,6 +68,12 @@ def text(report: Report) -> str:
         "top FAQ topics: " + (", ".join(f"{topic} {count}" for topic, count in report.topics[:5]) or "none"),
         f"questions not answered: {sum(count for _, count in report.unanswered)}",
         "answers rated: " + _ratings(report),
+        "handed over to a person: "
+        + (
+            f"{report.handoffs['requests']}, {report.handoffs['answered']} answered"
+            if report.handoffs.get("requests")
+            else "none"
+        ),
         "applications: " + ", ".join(f"{step} {count}" for step, count in report.funnel),
     ]
     return "\n".join(lines_)

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.insights.reading import DECLINED, STARTED, STATUS_CHECK, STEPS, UNANSWERED, UNSURE, conversation_key
 from bot.store.db import session as new_session
 from bot.store.models import (
     Application,
+    HandoffMessage,
+    HandoffRequest,
     InsightConversation,
     InsightFeedback,
     InsightMessage,
@@ -58,6 +60,9 @@ class Report:
     feedback: list[tuple[str, int, int]] = field(default_factory=list)
     unhelpful: list[tuple[str, int]] = field(default_factory=list)
     missing: list[tuple[str, int]] = field(default_factory=list)
+    # Requests to talk to a person (bot/handoff) made in the period: how many, answered by staff, closed,
+    # and the median hours from the request to the staff's first answer.
+    handoffs: dict[str, float | int | None] = field(default_factory=dict)
 
     @property
     def total_conversations(self) -> int:
@@ -98,6 +103,18 @@ def build(since: date, until: date, secret: bytes, url: str | None = None) -> Re
             .add_columns(InsightFeedback.note, InsightFeedback.at)
             .where(InsightFeedback.at >= start, InsightFeedback.at < end)
         ).all()
+        handoffs = db.execute(
+            select(HandoffRequest.id, HandoffRequest.created_at, HandoffRequest.status).where(
+                HandoffRequest.created_at >= start, HandoffRequest.created_at < end
+            )
+        ).all()
+        first_answers = dict(
+            db.execute(
+                select(HandoffMessage.request_id, func.min(HandoffMessage.at))
+                .where(HandoffMessage.sender == "staff")
+                .group_by(HandoffMessage.request_id)
+            ).all()
+        )
         approvals = dict(
             db.execute(
                 select(StatusChange.application_id, StatusChange.at).where(StatusChange.to_status == "approved")
@@ -109,6 +126,7 @@ def build(since: date, until: date, secret: bytes, url: str | None = None) -> Re
     report.unanswered = _grouped([question for *_, outcome, _, question in messages if outcome in UNANSWERED])
     report.rates = _rates(messages)
     _feedback(report, votes)
+    _handoffs(report, handoffs, first_answers)
     _funnel(report, steps, applications, approvals, secret)
     return report
 
@@ -180,6 +198,20 @@ def _feedback(report: Report, votes) -> None:
     )
     report.unhelpful = _grouped([question for _, helpful, question, *_ in votes if not helpful])
     report.missing = _grouped([note for _, helpful, _, note, _ in votes if not helpful])
+
+
+def _handoffs(report: Report, requests, first_answers) -> None:
+    waits = [
+        (_aware(first_answers[id_]) - _aware(created)) / timedelta(hours=1)
+        for id_, created, _ in requests
+        if id_ in first_answers
+    ]
+    report.handoffs = {
+        "requests": len(requests),
+        "answered": len(waits),
+        "closed": sum(status == "closed" for *_, status in requests),
+        "median hours to an answer": round(statistics.median(waits), 2) if waits else None,
+    }
 
 
 def _rates(messages) -> dict[date, tuple[float, float]]:

@@ -259,3 +259,17 @@ def test_the_web_services_notice_round_reminds_once_and_forgets_in_time(store, c
     clock.now += timedelta(days=91)
     notice_round(store, clock)
     assert desk.get(waiting.reference).email is None
+
+
+def test_the_staffs_report_counts_the_requests_and_the_wait_for_an_answer(store, clock):
+    from bot.insights.report import build
+
+    desk = desk_of(store, clock)
+    answered = desk.open("web-a", "rest", TURNS).request
+    desk.open("web-b", "rest", TURNS)
+    clock.now += timedelta(hours=2, minutes=30)
+    desk.reply(answered.reference, "Sam", "An answer.")
+    desk.reply(answered.reference, "Sam", "And a second one (not the first answer).")
+    desk.close(answered.reference, "Sam")
+    report = build(clock.now.date(), clock.now.date() + timedelta(days=1), b"secret", store.url)
+    assert report.handoffs == {"requests": 2, "answered": 1, "closed": 1, "median hours to an answer": 2.5}

@@ -26,6 +26,7 @@ def a_report() -> Report:
         feedback=[("faq_fee", 1, 3), ("faq_sharing", 2, 0)],
         unhelpful=[("<b>free</b> for students?", 2)],
         missing=[("<img src=x> the price in euros", 1)],
+        handoffs={"requests": 2, "answered": 1, "closed": 1, "median hours to an answer": 3.5},
     )
 
 
@@ -35,6 +36,7 @@ def test_the_page_stands_alone_and_escapes_learners_words():
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; can I get CME credit?" in page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)  # nothing loaded from elsewhere
     assert "&lt;b&gt;free&lt;/b&gt; for students?" in page and "&lt;img src=x&gt; the price in euros" in page
+    assert "Handed over to a person" in page and ">3.5<" in page
     assert "@import" not in page and "url(" not in page
     assert page.count("<svg") == 6
     for shown in ("5 conversations, 18 messages", "2 status checks", "faq_fee", ">4<", "started -&gt; eligible"):
@@ -53,5 +55,6 @@ def test_the_text_summary():
         "top FAQ topics: faq_fee 4, faq_sharing 1",
         "questions not answered: 3",
         "answers rated: 3 helpful, 3 not; least helpful: faq_fee 3",
+        "handed over to a person: 2, 1 answered",
         "applications: started 2, eligible 1",
     ]
