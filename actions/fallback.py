@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import cant_help
+from actions.offering import offer_a_person_if_due
 from bot.answers.faq import load_faq
 
 
@@ -19,7 +20,7 @@ class ActionCantHelp(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         cant_help(dispatcher)
-        return []
+        return offer_a_person_if_due(tracker)
 
 
 class ActionContact(Action):

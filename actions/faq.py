@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.closest import say_closest
 from actions.forms import answer_several, several_questions
+from actions.offering import offer_a_person_if_due
 from bot.answers.faq import load_faq
 from bot.answers.suggestions import closest_answers, only_thanks
 
@@ -33,11 +34,11 @@ class ActionClosestAnswers(Action):
         if not closest.answered:
             if only_thanks(ranking):
                 dispatcher.utter_message(response="utter_youre_welcome")
-            else:
-                cant_help(dispatcher)
-            return []
+                return []
+            cant_help(dispatcher)
+            return offer_a_person_if_due(tracker)
         say_closest(dispatcher, closest)
-        return []
+        return offer_a_person_if_due(tracker)
 
 
 class ActionAnswerQuestions(Action):

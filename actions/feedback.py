@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.offering import offer_a_person_if_due
 from bot.answers import feedback
 from bot.answers.faq import load_faq
 
@@ -26,6 +27,8 @@ def take_feedback(dispatcher: CollectingDispatcher, tracker: Tracker, in_form: b
     events = [SlotSet(feedback.RECORD_SLOT, feedback.record(answered, vote, ask_note=ask))]
     if ask:
         events.append(SlotSet(feedback.ASKED_SLOT, True))
+    if not vote.helpful and not in_form:
+        events += offer_a_person_if_due(tracker)
     return events
 
 

@@ -108,3 +108,15 @@ def test_asking_again_while_a_request_is_open_recalls_it(servers, chat):
     reference = handed_over(chat, f"kim.{chat.sender[-6:]}@uni.example.edu")
     assert "Passed on" in chat.text("can I talk to a person?")  # it goes to the staff, like every message
     assert support_command(servers, "list").stdout.count(reference) == 1
+
+
+def test_after_two_answers_in_a_row_that_did_not_help_a_person_is_offered_unasked(servers, chat):
+    first = chat.text("what's the weather like in Boston tomorrow?")
+    assert "can't answer" in first and "Shall I pass it on?" not in first
+    second = chat.say("who won the world cup in 2018?")
+    assert "can't answer" in second[0]["text"] and "Shall I pass it on?" in second[-1]["text"]
+    assert [b["title"] for b in second[-1]["buttons"]] == ["Yes, pass it on", "No, thanks"]
+    assert "email address" in chat.text("/affirm")  # the offer goes on as if asked
+    assert "OK" in chat.text("stop")
+    third = chat.text("what is the capital of Peru?")
+    assert "can't answer" in third and "Shall I pass it on?" not in third  # offered once, not at every one

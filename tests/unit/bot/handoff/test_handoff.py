@@ -273,3 +273,26 @@ def test_the_staffs_report_counts_the_requests_and_the_wait_for_an_answer(store,
     desk.close(answered.reference, "Sam")
     report = build(clock.now.date(), clock.now.date() + timedelta(days=1), b"secret", store.url)
     assert report.handoffs == {"requests": 2, "answered": 1, "closed": 1, "median hours to an answer": 2.5}
+
+
+def _turn(intent: str, action: str | None, entities: list | None = None) -> list[dict]:
+    user = {"event": "user", "text": "...", "parse_data": {"intent": {"name": intent}, "entities": entities or []}}
+    return [user] + ([{"event": "action", "name": action}] if action else [])
+
+
+def test_a_person_is_offered_at_the_second_answer_in_a_row_that_did_not_help_once():
+    from bot.handoff.offering import offer_now, unhelpful_in_a_row
+
+    declined = _turn("out_of_scope", "action_cant_help")
+    answered = _turn("faq_fee", "utter_faq_fee")
+    thumbs_down = _turn("feedback", "action_feedback", [{"entity": "helpful", "value": "no"}])
+    thumbs_up = _turn("feedback", "action_feedback", [{"entity": "helpful", "value": "yes"}])
+    now = _turn("out_of_scope", None)  # this turn, not answered yet
+    assert not offer_now(now, True)  # the first one
+    assert offer_now(declined + now, True)
+    assert not offer_now(answered + thumbs_down[:1], True)  # a 👎 on the one answer: one that did not help
+    assert offer_now(declined + answered + thumbs_down[:1], True)  # declined, then an answer given a 👎
+    assert not offer_now(declined + answered + now, True)  # not in a row
+    assert not offer_now(declined + thumbs_up + now, True)
+    assert unhelpful_in_a_row(declined + declined + now, True) == 3 and not offer_now(declined + declined + now, True)
+    assert not offer_now(declined + now, False)
