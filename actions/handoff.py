@@ -77,7 +77,7 @@ class ValidateHandoffForm(ValidateStatusForm):
         return {}
 
     async def cancel(self, dispatcher, tracker):
-        dispatcher.utter_message(text=replies.declined(load_faq()))
+        dispatcher.utter_message(response="utter_handoff_declined")
         return [SlotSet(name, None) for name in FORM_SLOTS]
 
 

@@ -27,6 +27,7 @@ from bot.store.models import Application, HandoffMessage, HandoffRequest
 
 OPEN, TAKEN, CLOSED = "open", "taken", "closed"
 LEARNER = "learner"  # who closed a request the learner left
+FORGOTTEN = "forgotten"  # the conversation id of a request past its 90 days (forget_old)
 KEEP = timedelta(days=90)
 UNDECIDED = ("submitted", "under_review")
 # No 0/O, 1/I/L, U: a reference read out over the phone is not misheard.
@@ -386,7 +387,7 @@ class HandoffDesk:
             session.execute(
                 update(HandoffRequest)
                 .where(HandoffRequest.id.in_(old))
-                .values(email=None, slack_user=None, conversation_id="forgotten", keep_until=None)
+                .values(email=None, slack_user=None, conversation_id=FORGOTTEN, keep_until=None)
             )
             return len(old)
 

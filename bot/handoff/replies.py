@@ -31,17 +31,6 @@ def offer(faq: Faq, hours: SupportHours) -> str:
     )
 
 
-def declined(faq: Faq) -> str:
-    return "OK, I won't pass it on. Ask me anything else about ACTS badges."
-
-
-def ask_email(hours: SupportHours) -> str:
-    return (
-        f"Which email address should {hours.team} answer you at? I'll send a one-time code to it first, to be "
-        "sure it's yours."
-    )
-
-
 def opened(request: Request, hours: SupportHours, now: datetime) -> str:
     return (
         f"Done: your request is {request.reference}. {hours.expectation(now)} Until then, anything you write here "

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.answers import feedback
 from bot.insights.reading import UNANSWERED, Feedback, Message, Reply, Step, read
+from bot.store.db import as_utc
 from bot.store.db import session as new_session
 from bot.store.models import InsightConversation, InsightFeedback, InsightMessage, InsightStep
 
@@ -135,7 +136,7 @@ class _Batch:
     def _vote(self, vote: Feedback) -> None:
         """A vote replaces an earlier one on the same answer; a delivery seen before, or older, changes nothing."""
         earlier = self.votes.get(vote.key, {}).get("at") or self.known_votes.get(vote.key)
-        if earlier is not None and _aware(earlier) >= vote.at:
+        if earlier is not None and as_utc(earlier) >= vote.at:
             return
         row = {"conversation": vote.conversation, "topic": vote.topic, "helpful": vote.helpful, "at": vote.at}
         row |= {"question": vote.question, "note": None, "note_until": None}
@@ -157,7 +158,7 @@ class _Batch:
         del self.asked[message.conversation]
         key, until = asked
         # Later, it is a new question; "thanks", "no" or a button is no answer to "what was missing?".
-        answers = message.at <= _aware(until) and message.intent not in NO_NOTE and not message.question.startswith("/")
+        answers = message.at <= as_utc(until) and message.intent not in NO_NOTE and not message.question.startswith("/")
         note = message.question if answers else None
         if note:
             row["question"] = row["question_until"] = None
@@ -165,10 +166,6 @@ class _Batch:
             self.votes[key] |= {"note": note, "note_until": None}
         else:
             self.notes[key] = note
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)  # SQLite gives times back without a zone
 
 
 def _asked(db: Session, conversations: set[str]) -> dict[str, tuple[str, datetime]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.handoff.desk import HandoffDesk, Message, Request
+from bot.handoff.desk import FORGOTTEN, HandoffDesk, Message, Request
 from bot.handoff.hours import support_hours
 from bot.mail.sending import Mail, send_mail
 from bot.notices.outbox import HANDOFF_STAFF, NothingToSend
@@ -20,6 +20,14 @@ from bot.store.applications import ApplicationStore
 SIGNATURE = "ACTS Digital Badges (Association for Clinical and Translational Science)"
 
 
+def _live_request(desk: HandoffDesk, reference: str) -> Request:
+    """The request a notice is about, or NothingToSend when it was erased or forgotten meanwhile."""
+    request = desk.get(reference)
+    if request is None or request.conversation_id == FORGOTTEN:
+        raise NothingToSend
+    return request
+
+
 def _transcript(messages: list[Message]) -> str:
     names = {"learner": "Learner", "assistant": "Assistant", "staff": "Staff"}
     return "\n".join(f"{names.get(m.sender, m.sender)}: {m.text}" for m in messages if m.text)
@@ -28,9 +36,7 @@ def _transcript(messages: list[Message]) -> str:
 def staff_mail(desk: HandoffDesk, payload: dict) -> Mail:
     """The mail to the support address: the request with what was said so far, or the learner's new words."""
     reference, what = payload["reference"], payload["what"]
-    request = desk.get(reference)
-    if request is None or request.conversation_id == "forgotten":
-        raise NothingToSend
+    request = _live_request(desk, reference)
     command = f'python -m bot.commands.support reply {reference} "your answer"'
     if what == "learner":
         found = desk.message(payload["message"])
@@ -55,9 +61,7 @@ def staff_mail(desk: HandoffDesk, payload: dict) -> Mail:
 
 def learner_text(desk: HandoffDesk, payload: dict) -> tuple[Request, str]:
     """What the learner is told, and the request it belongs to."""
-    request = desk.get(payload["reference"])
-    if request is None or request.conversation_id == "forgotten":
-        raise NothingToSend
+    request = _live_request(desk, payload["reference"])
     team = support_hours().team
     if payload["what"] == "closed":
         return request, (
@@ -88,9 +92,7 @@ def learner_mail(request: Request, text: str) -> Mail:
 def _to_staff_in_slack(desk: HandoffDesk, payload: dict, client, channel: str) -> None:
     """The request as one message in the support channel, and everything after it in its thread."""
     reference, what = payload["reference"], payload["what"]
-    request = desk.get(reference)
-    if request is None or request.conversation_id == "forgotten":
-        raise NothingToSend
+    request = _live_request(desk, reference)
     posted = desk.staff_message(reference)
     if what == "opened":
         if posted is None:  # a retry after the post went through posts nothing twice
