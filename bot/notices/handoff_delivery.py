@@ -1,7 +1,8 @@
 """Delivering a handoff's notices (bot/notices/handoff.py queues them): to the staff by mail, or in the
-support channel in Slack (the request, then its thread); to the learner by Slack DM, or by mail unless
-their open chat showed the answer (bot/web/handoff.py). The words and the address are read when a
-notice is sent: a request forgotten or erased meanwhile sends nothing.
+support channel in Slack (the request, then its thread); to the learner in Slack where they asked (their
+DM, or the channel's thread), or by mail unless their open chat showed the answer (bot/web/handoff.py).
+The words and the address are read when a notice is sent: a request forgotten or erased meanwhile sends
+nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.notices.outbox import HANDOFF_STAFF, NothingToSend
 from bot.settings import support_email
 from bot.slack import support
 from bot.slack.blocks import mrkdwn
+from bot.slack.events import thread_of
 from bot.store.applications import ApplicationStore
 
 SIGNATURE = "ACTS Digital Badges (Association for Clinical and Translational Science)"
@@ -146,6 +148,11 @@ def deliver(store: ApplicationStore, kind: str, payload: dict, slack_client=None
     if request.channel == "slack":
         if slack_client is None or not request.slack_user:
             raise NothingToSend
+        # Where the learner asked: the thread of the channel they asked in, or their DM.
+        thread = thread_of(request.conversation_id)
+        if thread is not None:
+            slack_client.chat_postMessage(channel=thread[0], thread_ts=thread[1], text=mrkdwn(text))
+            return
         channel = slack_client.conversations_open(users=request.slack_user)["channel"]["id"]
         slack_client.chat_postMessage(channel=channel, text=mrkdwn(text))
         return

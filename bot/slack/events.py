@@ -55,6 +55,18 @@ def plain_text(text: str, bot_user_id: str | None) -> str:
     return " ".join(text.split())
 
 
+def conversation_of(user: str, channel: str | None = None, root: str | None = None) -> str:
+    """The conversation a learner's message belongs to: their DM (no channel), or in a channel one
+    conversation per person and thread, so two people in one thread are never one conversation."""
+    return f"slack:{channel}:{root}:{user}" if channel and root else f"slack:{user}"
+
+
+def thread_of(conversation_id: str) -> tuple[str, str] | None:
+    """The channel and thread of a conversation held in a channel's thread; None for a DM (or not Slack)."""
+    parts = conversation_id.split(":")
+    return (parts[1], parts[2]) if len(parts) == 4 and parts[0] == "slack" else None
+
+
 class EventFilter:
     """Turns verified Events API bodies into learner messages: each message once, only people's."""
 
@@ -118,9 +130,9 @@ class EventFilter:
             return None
         files = tuple(f["id"] for f in event.get("files") or [] if isinstance(f, dict) and f.get("id"))
         if direct:
-            return LearnerMessage(user, channel, plain_text(text, self.bot_user_id), None, f"slack:{user}", files)
+            return LearnerMessage(user, channel, plain_text(text, self.bot_user_id), None, conversation_of(user), files)
         self.remember_thread(channel, root)
-        conversation = f"slack:{channel}:{root}:{user}"  # one conversation per person and thread
+        conversation = conversation_of(user, channel, root)
         return LearnerMessage(user, channel, plain_text(text, self.bot_user_id), root, conversation, files)
 
     def _addressed(self, kind: str, text: str, channel: str, root: str) -> bool:

@@ -33,7 +33,7 @@ from bot.notices.handoff import deliver_now, handoff_desk
 from bot.settings import SlackSettings, slack
 from bot.slack import blocks, reviewing, support
 from bot.slack.client import async_web_client
-from bot.slack.events import EventFilter, LearnerMessage, StaffReply
+from bot.slack.events import EventFilter, LearnerMessage, StaffReply, conversation_of
 from bot.slack.signing import RequestVerifier
 from bot.store.applications import ApplicationStore
 from bot.wiring import reviewer_desk
@@ -250,8 +250,7 @@ class SlackInput(InputChannel):
             log.warning("could not show a learner's choice: %s", error.response.get("error"))
         direct = channel.startswith("D")
         root = None if direct else (message.get("thread_ts") or message["ts"])
-        conversation = f"slack:{user}" if direct else f"slack:{channel}:{root}:{user}"
-        click = LearnerMessage(user, channel, value, root, conversation)
+        click = LearnerMessage(user, channel, value, root, conversation_of(user, channel, root))
         self._in_background(self._respond(click, on_new_message))
 
     # --- staff answering learners' requests (bot/handoff) -------------------------------------------

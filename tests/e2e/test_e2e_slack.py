@@ -385,3 +385,20 @@ def test_a_slack_learner_handed_over_gets_the_answer_in_the_dm_once(slack):
     ) == 1
     assert "is closed" in learner.say("back to the assistant")
     assert "no cost" in learner.say("is there a fee?")
+
+
+def test_a_learner_who_asked_in_a_channels_thread_is_answered_in_that_thread(slack):
+    asked = slack.say(ANNA, f"<@{slack.bot_user_id}> can a person from ACTS help me with this?", channel=SIG)
+    root = asked["message"]["ts"]
+    [offer] = wait_for_new(slack, SIG, 0, thread_ts=root)
+    assert "Shall I pass it on?" in offer["text"]
+    button = next(b for block in offer["blocks"] for b in block.get("elements") or [] if b.get("type") == "button")
+    slack.click(ANNA, SIG, offer["ts"], button["action_id"], button["value"])  # "Yes, pass it on"
+    done = wait_for_new(slack, SIG, 1, thread_ts=root)
+    reference = re.search(r"HELP-[A-Z0-9]{4}", "\n".join(m["text"] for m in done)).group(0)
+    post = request_post(slack, reference)
+    before = len(bot_messages(slack, SIG, thread_ts=root))
+    slack.say(RITA, "We can: what do you need?", channel=SUPPORT, thread_ts=post["ts"])
+    [answer] = wait_for_new(slack, SIG, before, thread_ts=root)
+    assert "We can: what do you need?" in answer["text"] and reference in answer["text"]
+    assert not [m for m in bot_messages(slack, slack.say(ANNA, "hi")["channel"]) if "what do you need" in m["text"]]

@@ -1,7 +1,8 @@
 """Handoff to a person, the domain on SQLite and PostgreSQL: one open request per conversation (also
 when two messages ask at once), what is handed over, the staff's answers delivered to that learner
-only (by mail on the web, by DM in Slack) once, closing, reminding once, forgetting after 90 days,
-working hours, and the staff's command line."""
+only (by mail on the web; in Slack in the DM or the channel's thread they asked in) once, closing,
+reminding once, forgetting after 90 days, working hours, and the staff's command line.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.handoff.hours import support_hours
 from bot.handoff.transcript import Turn, recent_turns, the_question
 from bot.notices.handoff import handoff_desk, notice_round
 from bot.notices.worker import NoticeWorker
+from bot.slack.events import conversation_of
 from bot.store import db
 from bot.store.applications import ApplicationStore
 from tests.notice_servers import mail_server
@@ -198,6 +200,23 @@ def test_in_slack_the_answer_reaches_the_learners_dm(store, clock, monkeypatch):
         NoticeWorker(store).run_due()
         (dm,) = slack.messages("U0LIWEI001")  # the learner's DM with the assistant
         assert "Here is &lt;!channel&gt; the answer." in dm["text"] and request.reference in dm["text"]
+
+
+def test_in_slack_a_learner_who_asked_in_a_channels_thread_is_answered_in_that_thread(store, clock, monkeypatch):
+    with slack_emulator() as slack:
+        slack.create_user("li", "Li Wei", "li@uni.edu", id="U0LIWEI001")
+        slack.create_channel("sig-team-science", id="C0SIGTEAM1")
+        monkeypatch.setenv("SLACK_BOT_TOKEN", slack.token)
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", slack.signing_secret)
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        desk = desk_of(store, clock)
+        conversation = conversation_of("U0LIWEI001", "C0SIGTEAM1", "1765000000.000100")
+        request = desk.open(conversation, "slack", TURNS, slack_user="U0LIWEI001").request
+        desk.reply(request.reference, "Sam", "Here is the answer.")
+        NoticeWorker(store).run_due()
+        (answer,) = slack.messages("C0SIGTEAM1")
+        assert answer["thread_ts"] == "1765000000.000100" and "Here is the answer." in answer["text"]
+        assert slack.messages("U0LIWEI001") == []  # not in the DM as well
 
 
 def test_the_command_line_lists_answers_and_closes(store, clock, smtp, capsys):
