@@ -27,6 +27,7 @@ from bot.slack.files import attach_shared_file
 from bot.store.applications import ApplicationStore, UploadRejected
 from bot.store.conversations import REDACTED
 from bot.store.db import DatabaseUnavailable
+from bot.store.uploads import STUCK_AFTER, refused_message
 
 log = logging.getLogger(__name__)
 STORE_DOWN = (
@@ -110,6 +111,7 @@ def _cleared() -> list[dict[str, Any]]:
 class ValidateApplyForm(InterruptibleForm):
     # "where is my application?" while filling it in: the one being filled in isn't sent yet.
     asides = {"check_status": prompts.STATUS_MID_FORM}
+    leaving_for_a_person = prompts.KEPT_FOR_LATER
 
     def name(self) -> str:
         return "validate_apply_form"
@@ -167,7 +169,7 @@ class ValidateApplyForm(InterruptibleForm):
             try:
                 _attach_shared_files(tracker)
             except UploadRejected as refused:  # the same rules and words as a web upload
-                return Step({"document": None}, [str(refused)])
+                return Step({"document": None}, [refused_message(str(refused), refused.refusals)])
         return answer(
             slot,
             text,
@@ -331,8 +333,11 @@ class AskDocument(Action):
 
     async def run(self, dispatcher, tracker, domain):
         token = tracker.get_slot("upload_token")
+        store = ApplicationStore()
         try:
             token = await asyncio.to_thread(_upload_token, token, tracker.sender_id, tracker.get_slot("badge_id"))
+            # Two uploads refused: stuck, so the question offers a person (the answers so far are kept).
+            stuck = await asyncio.to_thread(store.refused_uploads, tracker.sender_id) >= STUCK_AFTER
         except DatabaseUnavailable:
             dispatcher.utter_message(text=STORE_DOWN)
             return []
@@ -340,7 +345,8 @@ class AskDocument(Action):
         in_slack = _identity(tracker) is not None and slack() is not None
         if prompts.needs_help(_slots(tracker)):
             _ask(dispatcher, prompts.prompt_after_misses("document", _slots(tracker)))
-        _ask(dispatcher, prompts.prompt_document(tracker.get_slot("badge_id"), url, can_share_here=in_slack))
+        badge = tracker.get_slot("badge_id")
+        _ask(dispatcher, prompts.prompt_document(badge, url, can_share_here=in_slack, stuck=stuck))
         # For the website widget: upload in place, then send {"upload_token": ...} as message metadata.
         dispatcher.utter_message(json_message={"upload": {"url": url, "token": token}})
         return [SlotSet("upload_token", token)]

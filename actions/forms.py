@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.closest import say_closest
@@ -22,6 +22,8 @@ from actions.feedback import take_feedback
 from bot.answers.faq import load_faq
 from bot.answers.several import answers_for
 from bot.applying.turns import FormState, Kind, Message, decide_turn, questions_asked
+
+HANDOFF = "human_handoff"
 
 
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
@@ -48,6 +50,8 @@ class InterruptibleForm(FormValidationAction, ABC):
 
     # What this form says to an intent that is an aside only here (intent -> reply), beyond the shared ones.
     asides: Mapping[str, str] = {}
+    # Said when the learner asks for a person mid-form, before the offer of one (the form is left).
+    leaving_for_a_person: str | None = None
 
     @abstractmethod
     def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
@@ -88,6 +92,8 @@ class InterruptibleForm(FormValidationAction, ABC):
                 return await super().run(dispatcher, tracker, domain)  # validated as an answer
             case Kind.FORM_QUESTION:
                 dispatcher.utter_message(text=turn.reply)
+            case Kind.ASIDE if turn.intent == HANDOFF and HANDOFF not in self.asides:
+                return self.leave_for_a_person(dispatcher, tracker)
             case Kind.ASIDE:
                 answer_aside(dispatcher, turn.intent, self.asides)
             case Kind.SEVERAL_QUESTIONS:
@@ -95,6 +101,18 @@ class InterruptibleForm(FormValidationAction, ABC):
             case Kind.UNSURE:
                 say_closest(dispatcher, turn.closest, offer=False)
         return [SlotSet(state.requested, None)]  # answered, nothing filled: the form asks its question again
+
+    def leave_for_a_person(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+        """A person asked for mid-form: the form is left (requested_slot None ends it) and a person offered
+        next, with the learner's consent asked (actions/handoff.py). The FollowupAction comes before the
+        rule that follows a completed form, so nothing is submitted or thrown away."""
+        if self.leaving_for_a_person:
+            dispatcher.utter_message(text=self.leaving_for_a_person)
+        return [*self.forgotten_when_left(), SlotSet("requested_slot", None), FollowupAction("action_offer_handoff")]
+
+    def forgotten_when_left(self) -> list[dict[str, Any]]:
+        """The slots cleared when the learner leaves the form for a person (by default none: kept to resume)."""
+        return []
 
 
 def several_questions(tracker: Tracker) -> list[tuple[str, int, int]]:
@@ -115,8 +133,6 @@ def answer_aside(dispatcher: CollectingDispatcher, intent: str, own: Mapping[str
         dispatcher.utter_message(text=own[intent])
     elif load_faq().topic(intent) is not None:
         dispatcher.utter_message(response=f"utter_{intent}")
-    elif intent == "human_handoff":
-        dispatcher.utter_message(text=load_faq().message("contact"))
     elif intent == "bot_challenge":
         dispatcher.utter_message(response="utter_iamabot")
     elif intent == "out_of_scope":

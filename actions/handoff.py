@@ -58,6 +58,9 @@ class ActionOfferHandoff(Action):
         if request is not None:
             dispatcher.utter_message(text=replies.already_open(request))
             return []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in replies.DISPUTES:  # "that status is wrong": the records are all the assistant has
+            dispatcher.utter_message(text=replies.DISPUTED)
         dispatcher.utter_message(text=replies.offer(load_faq(), support_hours()), buttons=list(replies.CONSENT_BUTTONS))
         return []
 
@@ -66,6 +69,8 @@ class ValidateHandoffForm(ValidateStatusForm):
     """On the web, the address to be answered at, proven by a code; in Slack nothing: the account is known."""
 
     purpose = "handoff"
+    # Asking for a person here is what the learner is doing already.
+    asides = {"human_handoff": "That's what we're doing: first the address the team should answer you at."}
 
     def name(self) -> str:
         return "validate_handoff_form"

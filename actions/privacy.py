@@ -64,6 +64,9 @@ class ValidateEraseForm(ValidateStatusForm):
         dispatcher.utter_message(text=KEPT)
         return _cleared()
 
+    def forgotten_when_left(self) -> list[dict[str, Any]]:
+        return _cleared()
+
     def validate_erase_confirmed(self, value, dispatcher, tracker, domain):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = str(value).strip().lower()

@@ -82,6 +82,9 @@ class ValidateStatusForm(InterruptibleForm):
         dispatcher.utter_message(text="OK, I won't look anything up. Ask me anything else about badges.")
         return _cleared()
 
+    def forgotten_when_left(self) -> list[dict[str, Any]]:
+        return _cleared()
+
     async def extract_status_reference(self, dispatcher, tracker, domain) -> dict[str, Any]:
         """Both may come in the message that asks for the status."""
         reference = parse_reference(tracker.latest_message.get("text") or "")

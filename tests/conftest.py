@@ -63,6 +63,15 @@ class Deployment:
         self.restarted.append(again)
         again.start()
 
+    def restart_all(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        """Stops every server of the deployment, then starts them all again, in their order."""
+        names = [spec.name for spec in self.cluster.specs]
+        for name in reversed(names):
+            self.stop(name, sig)
+        again = Cluster(list(self.cluster.specs), self.log_dir, self.cluster.env)
+        self.restarted.append(again)
+        again.start()
+
     def tracker(self, sender: str) -> dict:
         url = f"http://127.0.0.1:{self.ports.rasa}/conversations/{sender}/tracker"
         response = requests.get(url, params={"token": self.api_token}, timeout=10)

@@ -22,6 +22,8 @@ CANCELLED = (
     "OK, I've cancelled your application. Nothing was submitted, and any file you uploaded "
     "for it has been deleted. You can start again any time."
 )
+# The application left for a person (actions/forms.py): its answers are kept in the conversation.
+KEPT_FOR_LATER = 'Your answers so far are kept: say "continue my application" any time to pick up where you left off.'
 STATUS_MID_FORM = (
     "This application isn't sent yet: we're filling it in now, and when it's submitted you'll get its "
     'reference. To check one you sent before, finish or say "stop" here, then ask me "where is my application?".'
@@ -179,17 +181,21 @@ def prompt_profile_email(email: str) -> Prompt:
     )
 
 
-def prompt_document(badge_id: str, url: str, can_share_here: bool = False) -> Prompt:
+def prompt_document(badge_id: str, url: str, can_share_here: bool = False, stuck: bool = False) -> Prompt:
+    """The document's question; `stuck` (two uploads refused) adds the way to a person."""
     badge = load_catalogue().get(badge_id)
     document = badge.documents[0].name if badge and badge.documents else "certificate"
+    buttons = (TALK_TO_A_PERSON,) if stuck else ()
     if can_share_here:
         return Prompt(
             f"Please share your {document} (PDF, PNG or JPEG, up to 10 MB) here: drag the file into this "
-            f"conversation. Or upload it with this one-time link: {url}"
+            f"conversation. Or upload it with this one-time link: {url}",
+            buttons,
         )
     return Prompt(
         f"Please upload your {document} (PDF, PNG or JPEG, up to 10 MB) with this one-time link: "
-        f'{url}\nWhen it\'s uploaded, come back here and say "done".'
+        f'{url}\nWhen it\'s uploaded, come back here and say "done".',
+        buttons,
     )
 
 

@@ -45,6 +45,12 @@ def already_open(request: Request) -> str:
     )
 
 
+# A status or decision the learner says is wrong ("deny" right after a status: data/rules/handoff.yml).
+DISPUTES = {"dispute_status", "deny"}
+DISPUTED = (
+    "I can only tell you what ACTS's records and Credly show, and I can't change a decision. If they look wrong "
+    "to you, a person on the ACTS team can look into it."
+)
 PASSED_ON = "Passed on to the team ({reference})."
 LEFT = "OK: your request {reference} is closed, and you're back with me. Ask me anything about ACTS badges."
 CLOSED_BY_STAFF = "Your request {reference} was closed by the team, so you're back with me."

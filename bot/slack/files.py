@@ -112,5 +112,7 @@ def attach_shared_file(store: ApplicationStore, token: str, settings: SlackSetti
         name = fetch_shared_file(web_client(settings), file_id, incoming)
     except SharedFileProblem as problem:
         incoming.unlink(missing_ok=True)
-        raise UploadRejected(str(problem)) from None
+        # Too big is the learner's file refused, like a web upload; Slack not handing it over is not.
+        refusals = store.count_refused_upload(token) if str(problem) == TOO_BIG else 0
+        raise UploadRejected(str(problem), refusals) from None
     return store.attach_document(token, name, incoming)  # takes the file over, whatever happens

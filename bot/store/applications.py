@@ -39,7 +39,12 @@ LEARNER = "learner"
 
 
 class UploadRejected(ValueError):
-    """The upload cannot be accepted; the message says why, in words for the learner."""
+    """The upload cannot be accepted; the message says why, in words for the learner. `refusals`: how many
+    uploads the checks have refused for that draft so far (0 when the link itself was refused)."""
+
+    def __init__(self, message: str, refusals: int = 0) -> None:
+        super().__init__(message)
+        self.refusals = refusals
 
 
 LINK_INVALID = (
@@ -188,7 +193,7 @@ class ApplicationStore:
         try:
             check = check_upload_file(incoming)
             if check.problem:
-                raise UploadRejected(check.problem)
+                raise UploadRejected(check.problem, self.count_refused_upload(token))
             stored = self.documents_dir / (secrets.token_hex(16) + ALLOWED[check.mime])
             os.replace(incoming, stored)
             name = safe_display_name(filename)
@@ -231,6 +236,33 @@ class ApplicationStore:
             .execution_options(synchronize_session=False)
         )
         return spent.rowcount == 1
+
+    def count_refused_upload(self, token: str) -> int:
+        """Counts an upload the checks refused on the token's draft; how many so far (0: no such draft).
+        An atomic increment: two refusals at the same moment both count."""
+
+        def work(session: Session) -> int:
+            draft = self._draft_for_token(session, token)
+            if draft is None:
+                return 0
+            session.execute(
+                update(Application)
+                .where(Application.id == draft.id)
+                .values(refused_uploads=Application.refused_uploads + 1)
+                .execution_options(synchronize_session=False)
+            )
+            return session.execute(select(Application.refused_uploads).where(Application.id == draft.id)).scalar_one()
+
+        return self.transaction(work)
+
+    def refused_uploads(self, conversation_id: str) -> int:
+        """How many uploads the checks refused for the conversation's draft."""
+
+        def work(session: Session) -> int:
+            draft = self._draft(session, conversation_id)
+            return 0 if draft is None else int(draft.refused_uploads or 0)
+
+        return self.transaction(work)
 
     def upload_link_valid(self, token: str) -> bool:
         def work(session: Session) -> bool:

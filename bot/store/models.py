@@ -50,6 +50,8 @@ class Application(Base):
     upload_token_hash = Column(String(64), unique=True)
     upload_token_expires_at = Column(DateTime(timezone=True))
     decision_reason = Column(Text)
+    # Uploads the checks refused (a fake PDF, too big): after two, the assistant offers a person.
+    refused_uploads = Column(Integer, nullable=False, default=0, server_default="0")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
     submitted_at = Column(DateTime(timezone=True))

@@ -44,6 +44,9 @@ FALLBACK_NAME = "document"
 # For a file refused while it arrives, before its size is known exactly.
 TOO_BIG = "That file is over the 10 MB limit. Could you upload a smaller copy, such as a compressed PDF?"
 EMPTY = "That file is empty. Could you try uploading it again?"
+# After this many refused uploads for one application, the learner is offered a person (bot/handoff).
+STUCK_AFTER = 2
+STUCK = 'If it still won\'t go through, say "talk to a person" in the chat: someone on the ACTS team will help.'
 UNKNOWN_TYPE = (
     "I can only accept a PDF, PNG or JPEG file. Could you save your certificate as one of those and upload it again?"
 )
@@ -214,3 +217,8 @@ def _shorten(name: str) -> str:
     if not dot or not stem or len(extension) > 8:
         return name[:MAX_NAME_LENGTH].rstrip()
     return stem[: MAX_NAME_LENGTH - len(extension) - 1].rstrip() + "." + extension
+
+
+def refused_message(problem: str, refusals: int) -> str:
+    """Why an upload was refused; from the second refusal for the same application, how to reach a person."""
+    return f"{problem} {STUCK}" if refusals >= STUCK_AFTER else problem

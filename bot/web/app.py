@@ -48,7 +48,7 @@ from bot.settings import (
 )
 from bot.store.applications import LINK_INVALID, ApplicationStore, UploadRejected
 from bot.store.db import DatabaseUnavailable
-from bot.store.uploads import MAX_UPLOAD_BYTES, TOO_BIG
+from bot.store.uploads import MAX_UPLOAD_BYTES, TOO_BIG, refused_message
 from bot.web import handoff, pages, site
 from bot.web.limits import SlidingWindow
 from bot.web.openapi import OPENAPI
@@ -181,7 +181,8 @@ async def upload(request: web.Request) -> web.Response:
         filename, incoming = await asyncio.wait_for(_receive_file(request, store), upload_seconds())
     except _TooBig:
         await _drain(request, DRAIN_LIMIT)
-        return _closing(_reply(request, 413, TOO_BIG))
+        refusals = await _count_refused(store, token)
+        return _closing(_reply(request, 413, refused_message(TOO_BIG, refusals)))
     except asyncio.TimeoutError:
         log.info("upload stopped: too slow")
         return _closing(_reply(request, 408, TOO_SLOW))
@@ -192,7 +193,7 @@ async def upload(request: web.Request) -> web.Response:
     try:
         document = await asyncio.to_thread(store.attach_document, token, filename, incoming)
     except UploadRejected as rejected:
-        return _reply(request, 422, str(rejected))
+        return _reply(request, 422, refused_message(str(rejected), rejected.refusals))
     except DatabaseUnavailable:
         log.warning("upload refused: database unavailable")
         return _reply(request, 503, BUSY)
@@ -203,6 +204,14 @@ async def upload(request: web.Request) -> web.Response:
         f"Received {document.summary}.",
         document={"name": document.name, "size": document.size, "summary": document.summary},
     )
+
+
+async def _count_refused(store: ApplicationStore, token: str) -> int:
+    """Counts a refused upload on its draft (after two the learner is offered a person); 0 if it can't."""
+    try:
+        return await asyncio.to_thread(store.count_refused_upload, token)
+    except DatabaseUnavailable:
+        return 0
 
 
 def _closing(response: web.Response) -> web.Response:

@@ -146,14 +146,25 @@ def test_fake_and_oversize_files_are_refused_with_a_clear_message(servers):
         timeout=30,
     )
     assert fake.status_code == 422 and "PDF, PNG or JPEG" in fake.json()["message"]
+    assert "talk to a person" not in fake.json()["message"]
     big = requests.post(
         link,
         files={"file": ("big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), "application/pdf")},
         headers={"Accept": "application/json"},
         timeout=60,
     )
+    # The second refusal says how to reach a person, and so does the question when the learner is back.
     assert big.status_code == 413 and "10 MB" in big.json()["message"]
-    assert "haven't received" in chat.text("done")
+    assert 'say "talk to a person"' in big.json()["message"]
+    back = chat.say("done")
+    assert "haven't received" in " ".join(m.get("text", "") for m in back)
+    assert "Talk to a person" in [b["title"] for m in back for b in m.get("buttons") or []]
+    # The learner takes it, the application is left with its answers kept, and a person offered.
+    left = chat.text("/human_handoff")
+    assert "continue my application" in left and "Shall I pass it on?" in left
+    assert "won't pass it on" in chat.text("/deny")
+    resumed = chat.say("continue my application")
+    assert "Welcome back" in resumed[0]["text"] and upload_link(resumed) == link
     # Nothing was lost: the same link still takes a good file.
     good = requests.post(link, files={"file": ("certificate.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
     assert good.status_code == 201

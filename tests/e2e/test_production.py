@@ -242,3 +242,34 @@ def test_a_slack_event_retried_to_the_other_server_is_answered_once(slack_produc
     assert retried["status"] == 200
     time.sleep(2)  # time enough for a second answer, were there one
     assert len(bot_messages(slack, channel)) == 1
+
+
+def test_a_handoff_on_both_servers_relays_each_message_once_and_hands_back(production):
+    """A learner handed over whose turns alternate between the servers, then a burst of messages on both
+    at once: each reaches the staff exactly once, and the staff's close returns the conversation to the
+    assistant on either server."""
+    from tests.e2e.test_e2e_handoff import support_command
+
+    rasa_ports = list(production.production.rasa_ports)
+    sender = f"handoff-{secrets.token_hex(4)}"
+    chat = AlternatingChat(rasa_ports, sender, production.mail_dir)
+    email = f"ines.{secrets.token_hex(3)}@uni.edu"
+    assert "Shall I pass it on?" in chat.text("can I talk to a person please?")
+    assert "email address" in chat.text("/affirm")
+    seen = len(codes_to(production.mail_dir, email))
+    assert "code" in chat.text(email)
+    reference = re.search(r"HELP-[A-Z0-9]{4}", chat.text(code_for(production.mail_dir, email, seen))).group(0)
+
+    details = [f"detail number {n} of my question" for n in range(8)]
+    servers = cycle(rasa_ports)
+    chats = [Chat(next(servers), sender) for _ in details]
+    with ThreadPoolExecutor(len(details)) as pool:
+        replies = list(pool.map(lambda pair: pair[0].text(pair[1]), zip(chats, details, strict=True)))
+    assert replies == [f"Passed on to the team ({reference})."] * len(details)
+    shown = support_command(production, "show", reference)
+    assert shown.returncode == 0 and all(shown.stdout.count(detail) == 1 for detail in details), shown.stdout
+
+    assert support_command(production, "close", reference).returncode == 0
+    back = chat.text("is there a fee?")
+    assert f"Your request {reference} was closed by the team" in back and "no cost" in back
+    assert "no cost" in chat.text("is there a fee?")  # and on the other server too

@@ -349,3 +349,26 @@ def test_an_earlier_answer_corrected_at_the_upload_step_is_changed_however_the_m
     messages, events = run(ValidateApplyForm(), tracker(text, "out_of_scope", 0.9, slots, events=said))
     assert [m["text"] for m in messages] == ["Updated your completion date."]
     assert SlotSet("completion_date", "2023-04-14") in events and SlotSet("document", None) in events
+
+
+def test_a_person_asked_for_mid_form_leaves_the_form_keeps_the_answers_and_offers_one():
+    slots = {**FILLED_SLOTS, "organisation": None, "requested_slot": "organisation"}
+    t = tracker("can I talk to a real person about this?", "human_handoff", slots=slots)
+    messages, events = run(ValidateApplyForm(), t)
+    assert [m["text"] for m in messages] == [prompts.KEPT_FOR_LATER]
+    # The form ends (requested_slot None) and the offer comes next: nothing else is cleared or submitted.
+    assert events == [SlotSet("requested_slot", None), FollowupAction("action_offer_handoff")]
+
+
+def test_after_two_refused_uploads_the_document_question_offers_a_person():
+    slots = {"badge_id": "team-science-fundamentals"}
+    messages, events = run(AskDocument(), tracker("skip", "deny", slots=slots))
+    assert not messages[0].get("buttons")
+    token = events[0]["value"]
+    store = ApplicationStore()
+    for _ in range(2):
+        with pytest.raises(Exception) as refused:
+            store.attach_document(token, "certificate.pdf", b"not a pdf at all")
+    assert refused.value.refusals == 2 and store.refused_uploads("learner-1") == 2
+    messages, _ = run(AskDocument(), tracker("it keeps refusing my file", "application_documents", slots=slots))
+    assert messages[0]["buttons"] == [prompts.TALK_TO_A_PERSON]

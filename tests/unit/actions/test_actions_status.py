@@ -87,3 +87,25 @@ def test_a_mistyped_reference_is_still_asked_for_in_its_shape():
     dispatcher = CollectingDispatcher()
     ValidateStatusForm().validate_status_reference("ACTS-12", dispatcher, None, {})
     assert dispatcher.messages[0]["text"] == NOT_A_REFERENCE
+
+
+def test_a_person_asked_for_mid_status_check_forgets_the_lookup_and_offers_one():
+    from rasa_sdk.events import FollowupAction, SlotSet
+
+    slots = {"requested_slot": "status_email", "status_reference": "ACTS-7KQ2-M9XD"}
+    t = tracker("I'd rather talk to a human", "human_handoff", slots=slots, active_form="status_form")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateStatusForm().run(dispatcher, t, {}))
+    assert SlotSet("status_reference", None) in events and SlotSet("requested_slot", None) in events
+    assert events[-1] == FollowupAction("action_offer_handoff") and dispatcher.messages == []
+
+
+def test_in_the_handoff_form_asking_for_a_person_again_is_answered_not_restarted():
+    from actions.handoff import ValidateHandoffForm
+
+    slots = {"requested_slot": "status_email"}
+    t = tracker("just get me a person", "human_handoff", slots=slots, active_form="handoff_form")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateHandoffForm().run(dispatcher, t, {}))
+    assert "first the address" in dispatcher.messages[0]["text"]
+    assert not [e for e in events if e.get("event") == "followup"]
