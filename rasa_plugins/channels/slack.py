@@ -255,18 +255,24 @@ class SlackInput(InputChannel):
 
     # --- staff answering learners' requests (bot/handoff) -------------------------------------------
 
-    async def _staff_name(self, user: str, channel: str, thread_ts: str | None = None) -> str | None:
-        """The staff member's name, if `user` is one of SLACK_STAFF; anyone else is told so, only them."""
-        if user in self.settings.staff:
+    async def _allowed_name(
+        self, user: str, allowed: bool, refusal: str, channel: str | None, thread_ts: str | None = None
+    ) -> str | None:
+        """The name of a person allowed to act here (a reviewer, a support staff member); anyone else is
+        told `refusal`, only them (when there is a channel to tell them in), and nothing changes."""
+        if allowed:
             profile = await self._profile(user)
             return profile.get("real_name") or profile.get("name") or user
-        try:
-            await self.client.chat_postEphemeral(
-                channel=channel, user=user, text=support.NOT_STAFF, thread_ts=thread_ts
-            )
-        except SlackApiError as error:
-            log.warning("could not answer a non-staff member: %s", error.response.get("error"))
+        if channel:
+            try:
+                await self.client.chat_postEphemeral(channel=channel, user=user, text=refusal, thread_ts=thread_ts)
+            except SlackApiError as error:
+                log.warning("could not refuse someone not allowed to act: %s", error.response.get("error"))
         return None
+
+    async def _staff_name(self, user: str, channel: str, thread_ts: str | None = None) -> str | None:
+        """The staff member's name, if `user` is one of SLACK_STAFF."""
+        return await self._allowed_name(user, user in self.settings.staff, support.NOT_STAFF, channel, thread_ts)
 
     async def _staff_reply(self, reply: StaffReply) -> None:
         try:
@@ -312,16 +318,10 @@ class SlackInput(InputChannel):
             log.exception("a click on a learner's request could not be handled")
 
     async def _reviewer(self, user: str, channel: str | None) -> tuple[str, str] | None:
-        """(id, name) of an allowed reviewer; anyone else is told so, only them, and nothing changes."""
-        if reviewing.is_reviewer(self.settings, user):
-            profile = await self._profile(user)
-            return user, profile.get("real_name") or profile.get("name") or user
-        if channel:
-            try:
-                await self.client.chat_postEphemeral(channel=channel, user=user, text=reviewing.NOT_A_REVIEWER)
-            except SlackApiError as error:
-                log.warning("could not answer a non-reviewer: %s", error.response.get("error"))
-        return None
+        """(id, name) of an allowed reviewer (SLACK_REVIEWERS)."""
+        allowed = reviewing.is_reviewer(self.settings, user)
+        name = await self._allowed_name(user, allowed, reviewing.NOT_A_REVIEWER, channel)
+        return None if name is None else (user, name)
 
     async def _review_click(
         self, payload: dict[str, Any], user: str, action_id: str, reference: str, channel: str | None, ts: str | None
