@@ -9,7 +9,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import cant_help
 from actions.offering import offer_a_person_if_due
-from bot.answers.faq import load_faq
 
 
 class ActionCantHelp(Action):
@@ -21,14 +20,3 @@ class ActionCantHelp(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         cant_help(dispatcher)
         return offer_a_person_if_due(tracker)
-
-
-class ActionContact(Action):
-    """The learner wants a person."""
-
-    def name(self) -> str:
-        return "action_contact"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=load_faq().message("contact"))
-        return []

@@ -47,10 +47,10 @@ def call(action: str, sender: str = "someone") -> dict:
 
 def test_actions_run_only_with_the_token(action_server):
     url, token, _ = action_server
-    assert requests.post(f"{url}/webhook", json=call("action_contact"), timeout=10).status_code == 401
-    wrong = requests.post(f"{url}/webhook", params={"token": "guess"}, json=call("action_contact"), timeout=10)
+    assert requests.post(f"{url}/webhook", json=call("action_cant_help"), timeout=10).status_code == 401
+    wrong = requests.post(f"{url}/webhook", params={"token": "guess"}, json=call("action_cant_help"), timeout=10)
     assert wrong.status_code == 401
-    right = requests.post(f"{url}/webhook", params={"token": token}, json=call("action_contact"), timeout=10)
+    right = requests.post(f"{url}/webhook", params={"token": token}, json=call("action_cant_help"), timeout=10)
     assert right.status_code == 200 and right.json()["responses"]
     assert requests.get(f"{url}/health", timeout=10).ok  # health needs no token
 
@@ -90,7 +90,7 @@ def raw(url: str, method: str, path: str, token: str | None = None) -> tuple[int
     host, port = url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    body = json.dumps(call("action_contact")) if method == "POST" else None
+    body = json.dumps(call("action_cant_help")) if method == "POST" else None
     try:
         connection.request(method, path, body=body, headers=headers)
         answer = connection.getresponse()
@@ -161,7 +161,7 @@ def test_explicitly_insecure_it_starts_without_a_token():
                     break
             assert process.poll() is None
             time.sleep(0.25)
-        assert requests.post(f"http://127.0.0.1:{port}/webhook", json=call("action_contact"), timeout=10).ok
+        assert requests.post(f"http://127.0.0.1:{port}/webhook", json=call("action_cant_help"), timeout=10).ok
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -7,7 +7,7 @@ import asyncio
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionCantHelp, ActionContact
+from actions.fallback import ActionCantHelp
 from actions.faq import ActionClosestAnswers
 from bot.answers.faq import load_faq
 from tests.trackers import tracker
@@ -59,9 +59,3 @@ def test_cant_help_gives_the_configured_contact(monkeypatch):
     messages, _ = run(ActionCantHelp(), tracker(intent="out_of_scope"))
     assert "badges@example.org" in messages[0]["text"]
     assert "What I can help with" in messages[0]["text"]
-
-
-def test_contact_names_a_person_to_reach(monkeypatch):
-    monkeypatch.setenv("ACTS_CONTACT", "badges@example.org")
-    messages, _ = run(ActionContact(), tracker(intent="human_handoff"))
-    assert "badges@example.org" in messages[0]["text"]
