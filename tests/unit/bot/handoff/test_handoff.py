@@ -20,7 +20,6 @@ from bot.notices.worker import NoticeWorker
 from bot.slack.events import conversation_of
 from bot.store import db
 from bot.store.applications import ApplicationStore
-from tests.notice_servers import mail_server
 from tests.slack_emulator_thread import slack_emulator
 
 SUPPORT = "badges-support@acts.example.org"
@@ -47,15 +46,6 @@ def store(database_url, tmp_path, clock, monkeypatch):
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     db.migrate(database_url)
     return ApplicationStore(url=database_url, documents_dir=tmp_path / "uploads", clock=clock)
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    with mail_server() as (server, port):
-        monkeypatch.setenv("ACTS_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("ACTS_SMTP_PORT", str(port))
-        monkeypatch.setenv("ACTS_SMTP_SECURITY", "none")
-        yield server
 
 
 def desk_of(store: ApplicationStore, clock: Clock) -> HandoffDesk:

@@ -22,7 +22,7 @@ from bot.store.applications import ApplicationStore, Details
 from bot.store.personal_data import erase
 from tests.applicants import JANE
 from tests.files import pdf_bytes
-from tests.notice_servers import closed_port, mail_server
+from tests.notice_servers import closed_port
 from tests.slack_emulator_thread import slack_emulator
 
 HOSTILE_REASON = 'The certificate <script>alert(1)</script> is for "another" course & <b>not</b> this one'
@@ -51,17 +51,6 @@ def store(database_url, tmp_path, clock, monkeypatch):
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     db.migrate(database_url)
     return ApplicationStore(url=database_url, documents_dir=tmp_path / "uploads", clock=clock)
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    with mail_server() as (server, port):
-        monkeypatch.setenv("ACTS_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("ACTS_SMTP_PORT", str(port))
-        monkeypatch.setenv("ACTS_SMTP_SECURITY", "none")
-        monkeypatch.setenv("ACTS_SMTP_TIMEOUT_SECONDS", "0.5")
-        server.port = port
-        yield server
 
 
 def submit(store: ApplicationStore, details: Details = JANE, conversation: str = "c1", filed_by=None) -> str:
