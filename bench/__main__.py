@@ -520,42 +520,19 @@ def main() -> int:
         project_dir = prepare(workdir, "project", (ROOT / "config.yml").read_text())
         stock_dir = prepare(workdir, "stock", stock_config_text)
         # One system at a time, so none competes with another for the CPU.
-        project = measure(
-            "project",
-            project_dir,
-            counts,
-            time_limit,
-            Ports(free_port(), free_port(), free_port()),
-            is_project=True,
-            smoke=args.smoke,
-            levels=PROJECT_LEVELS,
-        )
+
+        def measure_project(name: str, **setup) -> dict:
+            """The project on make run's set-up (`setup` changes it), on ports of its own."""
+            ports = Ports(free_port(), free_port(), free_port())
+            return measure(name, project_dir, counts, time_limit, ports, is_project=True, smoke=args.smoke, **setup)
+
+        project = measure_project("project", levels=PROJECT_LEVELS)
         trained = (project["model"], project["train_s"], project["faq_accuracy"])
-        memory = measure(
-            "project-memory",
-            project_dir,
-            counts,
-            time_limit,
-            Ports(free_port(), free_port(), free_port()),
-            is_project=True,
-            smoke=args.smoke,
-            trained=trained,
-            in_memory=True,
-            levels=PROJECT_LEVELS,
-        )
+        memory = measure_project("project-memory", trained=trained, in_memory=True, levels=PROJECT_LEVELS)
         # What the event broker costs (issue 23): make run's set-up with and without it, alternating.
         broker = broker_cost.compare(
-            lambda name, template: measure(
-                name,
-                project_dir,
-                counts,
-                time_limit,
-                Ports(free_port(), free_port(), free_port()),
-                is_project=True,
-                smoke=args.smoke,
-                trained=trained,
-                levels=(broker_cost.CONCURRENCY,),
-                endpoints_template=template,
+            lambda name, template: measure_project(
+                name, trained=trained, levels=(broker_cost.CONCURRENCY,), endpoints_template=template
             )["levels"][broker_cost.CONCURRENCY],
             project_dir,
             rounds=1 if args.smoke else BROKER_ROUNDS,
