@@ -155,10 +155,16 @@ def choose_training(text: str, badge_id: str) -> Step:
         return _not_eligible("training_id", None, training_qualifies(badge, None).message)
     if match is not None:
         return _guess("training_id", match.option.id, f"The {match.option.name}")
+    # No guess read back ("The ACTS ... training, right?" would steer a learner who took another provider's
+    # course into a false claim): which trainings qualify, and who can tell whether theirs counts.
     names = "; ".join(t.name for t in badge.trainings)
     return Step(
         {"training_id": None},
-        [f'Which of these did you complete? {names}. If it was another one, say "another training".'],
+        [
+            f"I can't tell whether that is one of the trainings that qualify: for the {badge.name} badge only "
+            f'these count: {names}. If yours was one of them, choose it below; if not, say "another training". '
+            f"Not sure whether yours counts? The ACTS team can tell you: {load_faq().contact()}."
+        ],
         missed=True,
     )
 

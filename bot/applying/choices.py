@@ -35,6 +35,11 @@ SAME_MEANING = {
 }
 # Words that say nothing about which option is meant.
 FILLER = frozenset("the a an one i did took completed finished it was my of for in on acts training badge".split())
+# Words that may stand around an option's name in a guess ("I think it was the team science one"); any
+# other word the names don't explain ("clinical research", "hospital") points elsewhere: no guess then.
+AROUND_A_NAME = FILLER | frozenset(
+    "about called named this that think guess maybe probably perhaps yes yeah yep its is me we our by with to s".split()
+)
 MIN_TYPO_SIMILARITY = 0.8
 MIN_GUESS_SHARE = 0.6  # of the distinctive words of a name
 
@@ -71,7 +76,8 @@ def _share_of(said: list[str], name: list[str]) -> float:
 
 def match_option(text: str, names: Mapping[Option, Iterable[str]]) -> Match[Option] | None:
     """The option `text` names: surely (the longest name found word for word), else the one whose names'
-    distinctive words it mostly has (a guess, only when no other option comes close), else None."""
+    distinctive words it mostly has (a guess, only when no other option comes close and the message says
+    nothing its names don't explain: a guess read back must never lead the learner), else None."""
     said = _words(text)
     best, best_length = None, 0
     for option, candidates in names.items():
@@ -90,4 +96,12 @@ def match_option(text: str, names: Mapping[Option, Iterable[str]]) -> Match[Opti
         return None
     if len(shares) > 1 and shares[1][0] >= shares[0][0]:
         return None  # two options fit as well: ask, don't pick
-    return Match(shares[0][2], sure=False)
+    guessed = shares[0][2]
+    if _unexplained(said, [w for c in names[guessed] for w in _words(c)]):
+        return None  # the other words point elsewhere ("fundamentals of clinical research"): ask, don't lead
+    return Match(guessed, sure=False)
+
+
+def _unexplained(said: list[str], named: list[str]) -> list[str]:
+    """The words said that neither an option's names nor the words around a name explain."""
+    return [w for w in said if w not in AROUND_A_NAME and not any(_same_word(w, n) for n in named)]

@@ -9,6 +9,7 @@ import pytest
 
 from bot.answers.faq import load_faq
 from bot.answers.several import answers_for
+from bot.applying import answers
 from bot.applying.catalogue import load_catalogue
 from bot.applying.choices import match_option
 from bot.applying.form_questions import answer_about_form
@@ -150,6 +151,26 @@ def test_options_are_matched_in_the_learners_own_words(text, training, sure):
 def test_words_that_fit_no_option_match_none():
     assert match_option("banana", TRAININGS) is None
     assert match_option("another training", TRAININGS) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a collaboration workshop my own university ran last spring",
+        "the NIH course on team science",
+        "team science bootcamp from my medical school",
+        "fundamentals of clinical trials at the hospital",
+        "a team science module on Coursera",
+    ],
+)
+def test_another_providers_training_is_never_read_back_as_one_of_ours(text):
+    """Issue 25: "The ACTS Team Science Fundamentals training, right?" after a learner described another
+    provider's course would steer a "yes" into a false claim. Asked instead, saying what qualifies."""
+    assert match_option(text, TRAININGS) is None
+    step = answers.choose_training(text, "team-science-fundamentals")
+    assert step.updates == {"training_id": None} and step.missed
+    [said] = step.say
+    assert "only these count" in said and "another training" in said and "ACTS team can tell you" in said
 
 
 @pytest.mark.parametrize(
