@@ -16,9 +16,12 @@ client's address rather than the proxy's.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
 from sanic.exceptions import InvalidUsage, SanicException
 from sanic.request import Request
 
@@ -31,6 +34,7 @@ OTHER_CHANNEL = '"sender" may not contain ":": ids of the form "<channel>:…" b
 MAX_MESSAGE_LENGTH = 5000
 MAX_METADATA_BYTES = 4096
 TOO_FAST = "You're sending messages faster than I can read them: please wait a minute, then try again."
+EMPTY = "Your message reached me empty. Type your question or your answer, and I'll reply."
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -55,6 +59,17 @@ class RestWithSourceInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def answered(message: UserMessage) -> None:
+            if not (message.text or "").strip():
+                # Rasa answers an empty message with nothing at all. The learner hears why instead, and the
+                # conversation is not touched: a form keeps its question, nothing is stored or counted.
+                await message.output_channel.send_text_message(message.sender_id, EMPTY)
+                return
+            await on_new_message(message)
+
+        return super().blueprint(answered)
 
     async def _extract_sender(self, request: Request) -> str:
         sender = _body(request).get("sender")

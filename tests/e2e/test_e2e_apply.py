@@ -13,6 +13,7 @@ from bot.applying import answers
 from bot.reading.references import parse_reference
 from bot.store.applications import ApplicationStore
 from bot.store.models import Application
+from rasa_plugins.channels.rest import EMPTY
 from tests.conftest import Chat
 from tests.conversations import answer_until_upload, code_for, new_learner, prove_address, upload, upload_link
 from tests.files import jpeg_bytes, pdf_bytes
@@ -195,6 +196,9 @@ def test_a_learner_in_their_own_words_with_guesses_asides_and_misses(servers):
     chat, email = new_learner(servers)
     assert "qualifying training" in chat.text("I'd like to apply for the Team Science Fundamentals badge")
     assert "Which qualifying training" in chat.text("yes")
+    # Issue 25: another provider's course is never read back as ACTS's ("..., right?"): what qualifies instead.
+    reply = chat.text("a team science course at my university")
+    assert "only these count" in reply and "right?" not in reply
     reply = chat.text("the team science fundamentals workshop")
     assert "When did you complete" in reply and "Welcome back" not in reply
     assert chat.text("feb 25").startswith("February 2025, right?")
@@ -208,6 +212,10 @@ def test_a_learner_in_their_own_words_with_guesses_asides_and_misses(servers):
     # An out-of-scope aside is declined, and the question comes back without counting as a miss.
     reply = chat.text("what's the weather like in boston today")
     assert "can't answer" in reply and "Which organisation" in reply
+    # An aside and an empty message: neither is stored as the organisation, nor counted as a miss.
+    reply = chat.text("one moment, checking with my supervisor")
+    assert "take your time" in reply and "Which organisation" in reply
+    assert chat.text("  ") == EMPTY
     first = chat.text("???")
     second = chat.say("!!!")
     assert "Which organisation" in first

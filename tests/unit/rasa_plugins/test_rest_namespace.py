@@ -1,6 +1,7 @@
 """The REST channel on its own (tests/rest_channel_app.py): a sender id of another channel's namespace
 ("slack:U…") is refused with a clear 400, and behind a reverse proxy with SANIC_PROXIES_COUNT set
-learners get their own source (their own budget of status lookups), not the proxy's."""
+learners get their own source (their own budget of status lookups), not the proxy's; an empty message is
+answered by the channel itself, never passed on."""
 
 from __future__ import annotations
 
@@ -84,3 +85,11 @@ def test_behind_a_proxy_with_sanic_proxies_count_each_learner_has_their_own_sour
     assert one["source"] != two["source"]
     assert again["source"] == one["source"] == forged["source"]
     assert one["source"].startswith("web:") and "203.0.113.7" not in one["source"]  # a keyed hash, not the address
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\n\t"])
+def test_an_empty_message_gets_a_reply_saying_so_and_never_reaches_the_assistant(direct, message):
+    from rasa_plugins.channels.rest import EMPTY
+
+    answer = requests.post(direct, json={"sender": "learner-empty", "message": message}, timeout=10)
+    assert answer.status_code == 200 and [m["text"] for m in answer.json()] == [EMPTY]  # not the echo

@@ -57,6 +57,13 @@ def test_each_question_of_a_message_is_answered_in_order_and_an_unclear_one_is_n
         "Ok hold on, I need to look at my certificate",
         "sorry, give me a minute and I'll dig it out",
         "hmm",
+        # Issue 25: asides that were stored as an organisation.
+        "gimme two secs to look it up",
+        "just asking my supervisor",
+        "I'll have to check and get back to you on that",
+        "hold please, grabbing my badge email",
+        "one moment, what was it called again",
+        "lemme find my certificate real quick",
     ],
 )
 def test_an_aside_is_not_an_answer(text):
@@ -79,6 +86,12 @@ def test_not_knowing_yet_is_not_an_answer(text):
         "I don't remember exactly, maybe March 2024",  # an answer after the doubt: read it, don't drop it
         "please",
         "sorry",
+        # Organisations that start like an aside: only a pronoun, particle or a phrase led by one may follow.
+        "Looking Glass Foundation",
+        "Checkpoint Institute",
+        "Thinking Machines",
+        "Second Harvest Food Bank",
+        "Look Ahead Ltd",
     ],
 )
 def test_an_answer_is_not_an_aside(text):
