@@ -35,7 +35,7 @@ STEPS = (STARTED, ELIGIBLE, EMAIL_PROVEN, DOCUMENT)
 STATUS_CHECK = "status check"
 # Intents whose answer is an FAQ response (utter_<intent>): the topics of the report.
 TOPIC_PREFIXES = ("faq_", "credly_")
-TOPIC_INTENTS = ("badge_expiry", "application_documents")
+TOPIC_INTENTS = ("badge_expiry", "application_documents", "own_data")
 _ACTION_OUTCOMES = {
     "action_closest_answers": UNSURE,
     "action_cant_help": DECLINED,

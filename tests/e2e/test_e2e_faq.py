@@ -43,6 +43,27 @@ def test_membership_fees_are_not_answered_with_badge_fees(chat):
     assert "actscts.org" in answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "would this badge count toward my CME requirement?",
+        "can I get college credit for earning it",
+        "do you have to be a member of ACTS to apply",
+        "what's the fee for the team science workshop itself",
+    ],
+)
+def test_a_question_next_to_the_faq_that_it_does_not_cover_is_declined_with_the_contact(chat, question):
+    """Issue 25: each carries an FAQ word (badge, fee, training) but asks what no FAQ answer covers."""
+    answer = chat.text(question)
+    assert "can't answer" in answer and "actscts.org" in answer and "About " not in answer
+
+
+def test_a_question_about_ones_own_data_gets_what_acts_keeps_and_credlys_side(chat):
+    answer = chat.text("so what happens with the personal details I type in here?")
+    assert "90 days" in answer and "delete my data" in answer  # the project's own answer
+    assert "privacy settings" in answer  # and Credly's, from the FAQ
+
+
 def test_a_button_payload_answers_its_topic(chat):
     assert "privacy settings" in chat.text("/faq_privacy")
 

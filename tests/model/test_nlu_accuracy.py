@@ -11,7 +11,8 @@ from tests.conftest import ROOT
 # The intents the held-out set has covered since issue 6 (the 14 FAQ topics, conversation, applying,
 # status, out of scope) keep their bar; the near-FAQ intents added by issue 13 (Credly-platform questions,
 # badge expiry, application documents: fine-grained, and all answered with Credly support or a short
-# pointer) are held to a lower one, so the whole set is too.
+# pointer) and the intents added since (a disputed status, the learner's own data) are held to a lower
+# one, so the whole set is too.
 MIN_ACCURACY_OF_EARLIER_INTENTS = 0.95
 NEAR_FAQ_INTENTS = {
     "credly_sign_in",
@@ -22,6 +23,8 @@ NEAR_FAQ_INTENTS = {
     "credly_account",
     "badge_expiry",
     "application_documents",
+    "dispute_status",
+    "own_data",
 }
 MIN_ACCURACY = 0.93
 MIN_MACRO_F1 = 0.90
