@@ -1,9 +1,10 @@
 """How long the staff's report takes on a day of traffic: `python -m bench.report_timing [--messages N]`.
 
-A day of the benchmark's conversations (bench/workload.py: greeting, two FAQ questions, the contact,
-thanks), with one message in ten a question the assistant declines, is written into the analytics
-tables of a fresh SQLite database as the broker's events, then the report is built and drawn. Prints
-one JSON object: the messages, the seconds to read them in, and the seconds to make the report.
+A day of the benchmark's conversations (bench/workload.py: a greeting, FAQ questions, an unsure one,
+the offer of a person, a thank-you or goodbye), with one message in ten a question the assistant
+declines, is written into the analytics tables of a fresh SQLite database as the broker's events, then
+the report is built and drawn. Prints one JSON object: the messages, the seconds to read them in, and
+the seconds to make the report.
 """
 
 from __future__ import annotations
@@ -20,33 +21,40 @@ from bench.workload import conversation
 DAY = datetime(2026, 11, 2, tzinfo=timezone.utc)
 SECRET = b"bench-report-timing"
 # What each benchmark message is read as, and the action that answers it.
-READINGS = {
-    "hello": ("greet", "utter_greet"),
-    "thanks!": ("thanks", "utter_youre_welcome"),
-    "can I talk to a real person please": ("human_handoff", "action_offer_handoff"),
-}
+FAQ_TOPICS = (
+    "faq_fee",
+    "faq_earned_notification",
+    "faq_privacy",
+    "faq_sharing",
+    "faq_export",
+    "faq_copy_protection",
+    "faq_who_is_credly",
+    "faq_available_badges",
+)
+UNSURE_TOPICS = ("badge_expiry", "faq_copy_protection", "faq_prior_training", "faq_copy_protection", "faq_export")
+
+
+def readings() -> dict[str, tuple[str, str]]:
+    from bench.workload import CLOSINGS, CUSTOM_ACTION_TURN, FAQ_TURNS, GREETINGS, UNSURE_TURNS
+
+    topics = {
+        **dict(zip((q for q, _ in FAQ_TURNS), FAQ_TOPICS, strict=True)),
+        **dict(zip((q for q, _ in UNSURE_TURNS), UNSURE_TOPICS, strict=True)),
+    }
+    return {
+        **{text: (topic, f"utter_{topic}") for text, topic in topics.items()},
+        **{text: ("greet", "utter_greet") for text, _ in GREETINGS},
+        **{
+            text: ("goodbye", "utter_goodbye") if said == "Goodbye" else ("thanks", "utter_youre_welcome")
+            for text, said in CLOSINGS
+        },
+        CUSTOM_ACTION_TURN[0]: ("human_handoff", "action_offer_handoff"),
+    }
 
 
 def day_of_events(messages: int) -> list[dict]:
     """`messages` learners' messages spread over one day, each followed by the action that answered it."""
-    from bench.workload import FAQ_TURNS
-
-    topics = dict(
-        zip(
-            (q for q, _ in FAQ_TURNS),
-            (
-                "faq_fee",
-                "faq_earned_notification",
-                "faq_privacy",
-                "faq_sharing",
-                "faq_export",
-                "faq_copy_protection",
-                "faq_who_is_credly",
-                "faq_available_badges",
-            ),
-            strict=True,
-        )
-    )
+    read = readings()
     events: list[dict] = []
     step = 86_400 / max(1, messages)
     index = 0
@@ -61,11 +69,8 @@ def day_of_events(messages: int) -> list[dict]:
                     f"can I get CME credit number {index % 50}?",
                     ("out_of_scope", "action_cant_help"),
                 )
-            elif text in READINGS:
-                intent, action = READINGS[text]
             else:
-                intent = topics[text]
-                action = f"utter_{intent}"
+                intent, action = read[text]
             parse = {"intent": {"name": intent, "confidence": 0.95}}
             events.append({"sender_id": sender, "event": "user", "timestamp": at, "text": text,
                            "input_channel": "rest", "parse_data": parse})  # fmt: skip
