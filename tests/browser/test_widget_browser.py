@@ -28,6 +28,7 @@ from bot.store.applications import ApplicationStore
 from launcher.servers import Cluster, Ports, free_port, running
 from tests.conversations import code_for
 from tests.files import pdf_bytes
+from tests.slack_emulator_thread import slack_emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "results"
@@ -60,32 +61,47 @@ class Site:
     cluster: Cluster
     mail_dir: Path  # the local mail server's Maildir: the learner's inbox in these tests
     restarted: list[Cluster] = field(default_factory=list)
+    slack: object | None = None  # the Slack emulator the staff answer from (tests/slack_emulator_thread.py)
 
     @property
     def url(self) -> str:
         return f"http://localhost:{self.ports.web}/"
 
 
+STAFF_CHANNEL, STAFF = "C0SUPPORT1", "U0RITA0001"
+
+
 @pytest.fixture(scope="module")
 def site(trained_model, tmp_path_factory):
+    """The assistant as `make run` starts it, with Slack on (the emulator): the staff answer learners
+    from the support channel's threads."""
     workdir = tmp_path_factory.mktemp("widget-deployment")
     ports = Ports(rasa=free_port(), actions=free_port(), web=free_port(), credly=free_port(), mail=free_port())
     database_url = f"sqlite:///{workdir / 'acts.db'}"
-    env = {
-        "DATABASE_URL": database_url,
-        "ACTS_UPLOAD_DIR": str(workdir / "uploads"),
-        "ACTS_BOT_URL": f"http://localhost:{ports.rasa}",
-        "ACTS_MAIL_DIR": str(workdir / "mail"),
-        "ACTS_EVENTS_DB": str(workdir / "events.db"),
-        "ACTS_HANDOFF_PAGE_SECONDS": "4",  # a closed page is known as closed soon: the test waits for it
-    }
-    with running(ports, trained_model, log_dir=workdir / "logs", env=env) as cluster:
-        deployment = Site(ports, database_url, workdir / "uploads", workdir / "logs", cluster, workdir / "mail")
-        try:
-            yield deployment
-        finally:
-            for restarted in deployment.restarted:
-                restarted.stop()
+    with slack_emulator(events_url=f"http://127.0.0.1:{ports.rasa}/webhooks/slack/webhook") as slack:
+        slack.create_user("rita", "Rita Staff", "rita@actscience.org", id=STAFF)
+        slack.create_channel("acts-support", is_private=True, id=STAFF_CHANNEL)
+        env = {
+            "DATABASE_URL": database_url,
+            "ACTS_UPLOAD_DIR": str(workdir / "uploads"),
+            "ACTS_BOT_URL": f"http://localhost:{ports.rasa}",
+            "ACTS_MAIL_DIR": str(workdir / "mail"),
+            "ACTS_EVENTS_DB": str(workdir / "events.db"),
+            "ACTS_HANDOFF_PAGE_SECONDS": "4",  # a closed page is known as closed soon: the test waits for it
+            "SLACK_BOT_TOKEN": slack.token,
+            "SLACK_SIGNING_SECRET": slack.signing_secret,
+            "SLACK_API_URL": slack.api_url,
+            "SLACK_SUPPORT_CHANNEL": STAFF_CHANNEL,
+            "SLACK_STAFF": STAFF,
+        }
+        with running(ports, trained_model, log_dir=workdir / "logs", env=env) as cluster:
+            deployment = Site(ports, database_url, workdir / "uploads", workdir / "logs", cluster, workdir / "mail")
+            deployment.slack = slack
+            try:
+                yield deployment
+            finally:
+                for restarted in deployment.restarted:
+                    restarted.stop()
 
 
 # Not pytest-playwright's browser and page fixtures: they live for the whole session, and their event
@@ -309,6 +325,14 @@ def test_thumbs_under_an_answer_are_labelled_keyboard_reachable_and_kept_after_a
     tab.screenshot(path=SCREENSHOTS / "feedback.png")
 
 
+def wait_for(found, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while not (value := found()):
+        assert time.monotonic() < deadline, "never happened"
+        time.sleep(0.1)
+    return value
+
+
 def test_a_staff_answer_shows_in_the_open_chat_and_comes_by_mail_once_the_page_is_closed(tab, site):
     from tests.conversations import mails_to
     from tests.e2e.test_e2e_handoff import REFERENCE, support_command
@@ -322,13 +346,20 @@ def test_a_staff_answer_shows_in_the_open_chat_and_comes_by_mail_once_the_page_i
     widget.say(email)
     reference = REFERENCE.search(widget.say(code_for(site.mail_dir, email))).group(0)
 
-    # The staff answer: it shows in the open chat, as the team's, within 3 s, and is not mailed.
-    assert support_command(site, "reply", reference, "Yes: ask your department to write to us.").returncode == 0
+    # The staff answer in the request's thread in the support channel: it shows in the open chat, as the
+    # team's, within 3 s, and is not mailed.
+    post = wait_for(
+        lambda: next((m for m in site.slack.messages(STAFF_CHANNEL) if reference in m.get("text", "")), None)
+    )
+    site.slack.say(STAFF, "Yes: ask your department to write to us.", channel=STAFF_CHANNEL, thread_ts=post["ts"])
     answer = tab.locator(".acts-staff", has_text="ask your department to write to us")
     expect(answer).to_be_visible(timeout=3000)
     expect(answer).to_contain_text("ACTS badge team")
     assert not [m for m in mails_to(site.mail_dir, email) if "department" in m]
     assert "Passed on to the team" in widget.say("thank you, will do")
+    assert wait_for(
+        lambda: [m for m in site.slack.messages(STAFF_CHANNEL) if "thank you, will do" in m.get("text", "")]
+    )
 
     # The page closed: the next answer comes by mail.
     tab.goto("about:blank")
