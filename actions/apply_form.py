@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.forms import InterruptibleForm, latest_intent
 from actions.proving import SENT_TO, ask_for_code, is_proven, read_code_reply
 from bot.applying import prompts
-from bot.applying.answers import FORM_SLOTS, HELPER_SLOTS, Step, answer, details_from
+from bot.applying.answers import FORM_SLOTS, HELPER_SLOTS, Step, answer, describes_a_training, details_from
 from bot.applying.answers import corrects_earlier_answer as earlier_answer_corrected
 from bot.applying.catalogue import load_catalogue
 from bot.identity import SHARED_FILES_KEY, identity_of
@@ -139,7 +139,9 @@ class ValidateApplyForm(InterruptibleForm):
         except DatabaseUnavailable:
             return False
         guessed = (updates.get("guess") or {}).get("slot") == slot
-        return updates.get(slot) is not None or guessed
+        # A training described but not one that qualifies is still an answer: it gets which ones do.
+        described = slot == "training_id" and describes_a_training(text)
+        return updates.get(slot) is not None or guessed or described
 
     def corrects_earlier_answer(self, slot: str, text: str, tracker: Tracker) -> bool:
         return earlier_answer_corrected(slot, text, _slots(tracker), date.today())

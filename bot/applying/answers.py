@@ -63,6 +63,14 @@ _YES = re.compile(
 _NO = re.compile(r"^\s*(n|no|nope|nah|not yet|i haven't|i have not|i didn't|i did not|never|negative)\b", re.I)
 _SKIP = re.compile(r"\b(skip|none|no orcid|don't have|do not have|dont have|n/a|not applicable|no thanks|no)\b", re.I)
 _OTHER = re.compile(r"\b(other|another|different|something else|none of (these|them|those))\b", re.I)
+_A_TRAINING = re.compile(r"\b(training|course|workshop|class|module|program|programme|seminar|bootcamp)s?\b", re.I)
+
+
+def describes_a_training(text: str) -> bool:
+    """Whether the words describe a training ("a team science course at my university"): at the training
+    question that is an answer to read, even when it sounds like an FAQ question about prior training."""
+    return bool(_A_TRAINING.search(text))
+
 
 AFFIRM, DENY = "affirm", "deny"
 FREE_TEXT_SLOTS = {"full_name", "organisation"}

@@ -372,3 +372,14 @@ def test_after_two_refused_uploads_the_document_question_offers_a_person():
     assert refused.value.refusals == 2 and store.refused_uploads("learner-1") == 2
     messages, _ = run(AskDocument(), tracker("it keeps refusing my file", "application_documents", slots=slots))
     assert messages[0]["buttons"] == [prompts.TALK_TO_A_PERSON]
+
+
+def test_another_providers_training_described_at_the_training_question_is_answered_not_taken_for_an_faq():
+    """Issue 25: it sounds like the FAQ on prior training, but it answers the question: which qualify."""
+    slots = {"badge_id": "team-science-fundamentals", "training_completed": True, "requested_slot": "training_id"}
+    text = "a collaboration workshop my university ran"
+    said = [{"event": "user", "text": text}, {"event": "slot", "name": "training_id", "value": text}]
+    t = tracker(text, "faq_prior_training", slots={**slots, "training_id": text}, events=said)
+    messages, events = run(ValidateApplyForm(), t)
+    assert not [m for m in messages if m.get("response")]  # no FAQ answer
+    assert "only these count" in messages[0]["text"] and SlotSet("training_id", None) in events
