@@ -27,7 +27,7 @@ from bot.slack.files import attach_shared_file
 from bot.store.applications import ApplicationStore, UploadRejected
 from bot.store.conversations import REDACTED
 from bot.store.db import DatabaseUnavailable
-from bot.store.uploads import STUCK_AFTER, refused_message
+from bot.store.uploads import STUCK_AFTER
 
 log = logging.getLogger(__name__)
 STORE_DOWN = (
@@ -171,7 +171,7 @@ class ValidateApplyForm(InterruptibleForm):
             try:
                 _attach_shared_files(tracker)
             except UploadRejected as refused:  # the same rules and words as a web upload
-                return Step({"document": None}, [refused_message(str(refused), refused.refusals)])
+                return Step({"document": None}, [str(refused)])
         return answer(
             slot,
             text,
@@ -337,7 +337,9 @@ class AskDocument(Action):
         token = tracker.get_slot("upload_token")
         store = ApplicationStore()
         try:
-            token = await asyncio.to_thread(_upload_token, token, tracker.sender_id, tracker.get_slot("badge_id"))
+            token = await asyncio.to_thread(
+                _upload_token, store, token, tracker.sender_id, tracker.get_slot("badge_id")
+            )
             # Two uploads refused: stuck, so the question offers a person (the answers so far are kept).
             stuck = await asyncio.to_thread(store.refused_uploads, tracker.sender_id) >= STUCK_AFTER
         except DatabaseUnavailable:
@@ -354,11 +356,10 @@ class AskDocument(Action):
         return [SlotSet("upload_token", token)]
 
 
-def _upload_token(current: str | None, conversation_id: str, badge_id: str) -> str:
+def _upload_token(store: ApplicationStore, current: str | None, conversation_id: str, badge_id: str) -> str:
     """The conversation's upload token: the current one while it is still valid, else a new one.
     A conversation read back from the conversation store after a restart holds only a redacted form
     of its token (bot/store/conversations.py: links are never kept in clear), so it gets a new one."""
-    store = ApplicationStore()
     if current and not current.startswith(REDACTED) and store.upload_link_valid(current):
         return current
     return store.start_draft(conversation_id, badge_id).token

@@ -24,7 +24,7 @@ from bot.settings import upload_dir, upload_link_hours
 from bot.store import db
 from bot.store.models import OPEN_STATUSES, Applicant, Application, Document, StatusChange
 from bot.store.private import private_folder
-from bot.store.uploads import ALLOWED, check_upload_file, safe_display_name
+from bot.store.uploads import ALLOWED, check_upload_file, refused_message, safe_display_name
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -39,11 +39,12 @@ LEARNER = "learner"
 
 
 class UploadRejected(ValueError):
-    """The upload cannot be accepted; the message says why, in words for the learner. `refusals`: how many
-    uploads the checks have refused for that draft so far (0 when the link itself was refused)."""
+    """The upload cannot be accepted; the message says why, in words for the learner, and from the second
+    refusal for the same draft how to reach a person. `refusals`: how many uploads the checks have refused
+    for that draft so far (0 when the link itself was refused)."""
 
-    def __init__(self, message: str, refusals: int = 0) -> None:
-        super().__init__(message)
+    def __init__(self, problem: str, refusals: int = 0) -> None:
+        super().__init__(refused_message(problem, refusals))
         self.refusals = refusals
 
 

@@ -193,7 +193,7 @@ async def upload(request: web.Request) -> web.Response:
     try:
         document = await asyncio.to_thread(store.attach_document, token, filename, incoming)
     except UploadRejected as rejected:
-        return _reply(request, 422, refused_message(str(rejected), rejected.refusals))
+        return _reply(request, 422, str(rejected))
     except DatabaseUnavailable:
         log.warning("upload refused: database unavailable")
         return _reply(request, 503, BUSY)
