@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
@@ -80,6 +80,15 @@ def _request(row: HandoffRequest) -> Request:
     )
 
 
+def _message(row: HandoffMessage) -> Message:
+    return Message(row.id, row.sender, row.author, row.text, as_utc(row.at))
+
+
+def _named(reference: str):
+    """The condition that picks the request `reference` names, however a person typed it ("help-7kq2")."""
+    return HandoffRequest.reference == reference.strip().upper()
+
+
 @dataclass(frozen=True)
 class Opened:
     request: Request
@@ -95,7 +104,7 @@ class HandoffDesk:
         on_change: Callable[[Session, str, str, int | None], None] | None = None,
     ) -> None:
         """`on_change(session, what, reference, message id)` runs inside each change's transaction: the
-        deliveries (bot/handoff/deliveries.py) queue their notices there."""
+        notices (bot/notices/handoff.py) are queued there."""
         self.store = store or ApplicationStore()
         self.hours = hours or support_hours()
         self.clock = clock
@@ -204,7 +213,7 @@ class HandoffDesk:
         def work(session: Session) -> bool:
             taken = session.execute(
                 update(HandoffRequest)
-                .where(HandoffRequest.reference == reference, HandoffRequest.status == OPEN)
+                .where(_named(reference), HandoffRequest.status == OPEN)
                 .values(status=TAKEN, taken_by=author, taken_at=now)
             ).rowcount
             if taken:
@@ -220,7 +229,7 @@ class HandoffDesk:
         def work(session: Session) -> Request | None:
             closed = session.execute(
                 update(HandoffRequest)
-                .where(HandoffRequest.reference == reference, HandoffRequest.status != CLOSED)
+                .where(_named(reference), HandoffRequest.status != CLOSED)
                 .values(status=CLOSED, closed_by=by, closed_at=now, keep_until=now + KEEP)
             ).rowcount
             if not closed:
@@ -249,7 +258,7 @@ class HandoffDesk:
             if row is None:
                 return []
             query = select(HandoffMessage).where(HandoffMessage.request_id == row.id).order_by(HandoffMessage.id)
-            return [Message(m.id, m.sender, m.author, m.text, as_utc(m.at)) for m in session.scalars(query)]
+            return [_message(m) for m in session.scalars(query)]
 
         return self.store.transaction(work)
 
@@ -259,7 +268,7 @@ class HandoffDesk:
             if found is None:
                 return None
             row = session.get(HandoffRequest, found.request_id)
-            return _request(row), Message(found.id, found.sender, found.author, found.text, as_utc(found.at))
+            return _request(row), _message(found)
 
         return self.store.transaction(work)
 
@@ -274,11 +283,7 @@ class HandoffDesk:
 
     def set_staff_message(self, reference: str, channel: str, ts: str) -> None:
         def work(session: Session) -> None:
-            session.execute(
-                update(HandoffRequest)
-                .where(HandoffRequest.reference == reference)
-                .values(staff_channel=channel, staff_ts=ts)
-            )
+            session.execute(update(HandoffRequest).where(_named(reference)).values(staff_channel=channel, staff_ts=ts))
 
         self.store.transaction(work)
 
@@ -300,9 +305,7 @@ class HandoffDesk:
         token = secrets.token_urlsafe(24)
 
         def work(session: Session) -> None:
-            session.execute(
-                update(HandoffRequest).where(HandoffRequest.reference == reference).values(page_token=keyed_hash(token))
-            )
+            session.execute(update(HandoffRequest).where(_named(reference)).values(page_token=keyed_hash(token)))
 
         self.store.transaction(work)
         return token
@@ -323,7 +326,8 @@ class HandoffDesk:
             found = list(session.scalars(query))
             for message in found:
                 message.read_at = message.read_at or now
-            return _request(row), [Message(m.id, m.sender, None, m.text, as_utc(m.at)) for m in found]
+            # The staff member's name stays with the staff: the page shows the team's.
+            return _request(row), [replace(_message(m), author=None) for m in found]
 
         return self.store.transaction(work)
 
@@ -339,9 +343,7 @@ class HandoffDesk:
         """Whether a page of the request's conversation read its answers in the last moments."""
         within = timedelta(seconds=handoff_page_seconds())
         seen = self.store.transaction(
-            lambda s: s.scalars(
-                select(HandoffRequest.page_seen_at).where(HandoffRequest.reference == reference)
-            ).first()
+            lambda s: s.scalars(select(HandoffRequest.page_seen_at).where(_named(reference))).first()
         )
         return seen is not None and self.clock() - as_utc(seen) <= within
 
@@ -405,7 +407,7 @@ class HandoffDesk:
 
     @staticmethod
     def _row(session: Session, reference: str) -> HandoffRequest | None:
-        return session.scalars(select(HandoffRequest).where(HandoffRequest.reference == reference.upper())).first()
+        return session.scalars(select(HandoffRequest).where(_named(reference))).first()
 
     @staticmethod
     def _as_request(row: HandoffRequest | None) -> Request | None:
@@ -415,5 +417,5 @@ class HandoffDesk:
     def _unused_reference(session: Session) -> str:
         while True:
             reference = new_reference()
-            if session.scalars(select(HandoffRequest.id).where(HandoffRequest.reference == reference)).first() is None:
+            if session.scalars(select(HandoffRequest.id).where(_named(reference))).first() is None:
                 return reference
