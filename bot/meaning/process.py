@@ -1,0 +1,109 @@
+"""The sentence encoder in a child process of its own, for a server whose event loop must not wait on it.
+
+In the server's own process, every one of the ~150 numpy calls of a forward pass has to take the GIL back
+from the event loop thread, and each time may wait a whole switch interval (5 ms): with the loop busy, a
+sentence that takes 15 ms alone took over 300 ms (docs/performance.md). In a process of its own the model
+has a core and a GIL to itself, and the thread that asked waits on a pipe, which holds no GIL.
+
+One child per server process, started on first use; requests from several threads take turns on the pipe.
+The child ends when the pipe closes, so it never outlives its server, however the server stops. If the
+child is gone (killed, out of memory), the sentence is encoded in this process and a new child is started
+for the next one: a message is never lost to the model's process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+
+def _serve(connection: Connection) -> None:
+    """The child: encode what arrives, send back the vectors (or the error), until the pipe closes."""
+    from threadpoolctl import threadpool_limits
+
+    from bot.meaning.minilm import SentenceEncoder
+
+    threadpool_limits(limits=1, user_api="blas")  # one sentence at a time: a second thread only spins
+    encoder = SentenceEncoder()
+    while True:
+        try:
+            texts = connection.recv()
+        except (EOFError, OSError):
+            return  # the server is gone
+        try:
+            reply: Any = encoder.encode(texts)
+        except Exception as error:  # sent back, raised in the server: a bad sentence must not end the child
+            reply = error
+        connection.send(reply)
+
+
+class EncoderProcess:
+    """SentenceEncoder.encode, computed in a child process; `sentences_encoded` counts as SentenceEncoder's."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: Connection | None = None
+        self._process: Any = None
+        self._fallback: Any = None
+        self.sentences_encoded = 0
+        self.restarts = 0
+
+    def start(self) -> None:
+        """Starts the child now (it loads the model while the server does other things)."""
+        with self._lock:
+            self._ensure_started()
+
+    def _ensure_started(self) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                return
+            self.restarts += 1  # died between two sentences
+            self._connection.close()
+        context = multiprocessing.get_context("spawn")  # never fork a process that has threads
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs,), name="acts-meaning", daemon=True)
+        process.start()
+        theirs.close()  # the child's end: once the child is gone, recv() here ends instead of waiting
+        self._connection, self._process = ours, process
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        with self._lock:
+            self._ensure_started()
+            try:
+                self._connection.send(texts)
+                reply = self._connection.recv()
+            except (EOFError, OSError):
+                reply = self._encode_here(texts)
+        if isinstance(reply, Exception):
+            raise reply
+        self.sentences_encoded += len(texts)
+        return reply
+
+    def _encode_here(self, texts: list[str]) -> np.ndarray:
+        """The child died: this sentence in this process, and a fresh child next time."""
+        from bot.meaning.minilm import SentenceEncoder
+
+        logger.warning("The sentence model's process ended; this message is read in the server, a new one starts.")
+        self.restarts += 1
+        self._connection.close()
+        self._process = None  # the next sentence starts a new child
+        if self._fallback is None:
+            self._fallback = SentenceEncoder()
+        return self._fallback.encode(texts)
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+            if self._process is not None:
+                self._process.join(timeout=5)
+            self._process = None

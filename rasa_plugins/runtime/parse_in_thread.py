@@ -1,0 +1,74 @@
+"""Reading a message (the NLU pipeline) runs on worker threads, so the event loop serves other conversations.
+
+Rasa 3.6 runs the NLU graph inside `MessageProcessor.parse_message` on the event loop's own thread. Most
+messages are read in about a millisecond, but an unsure one also asks the sentence meaning model
+(rasa_plugins/nlu/sentence_meaning.py: 12-14 ms of matrix products), and while it does, every other
+conversation on the server waits: under load the loop is busy with the model 63 % of its time
+(docs/performance.md). On a worker thread, a message waiting for the model
+(in a process of its own, over a pipe: no GIL held) leaves the loop free for HTTP, rules and actions.
+
+What stays the same: a conversation's messages are still read one at a time, in order (Rasa holds the
+conversation's lock while it awaits the reading); the pipeline's components keep no per-message state;
+the tracker handed to the pipeline is that conversation's, which nothing else touches while its lock is
+held. `ACTS_PARSE_THREADS` sets the number of threads (DEFAULT_THREADS); 0 reads on the loop as Rasa does.
+The model is not run on the worker threads themselves (bot/meaning/process.py says why).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+# More threads than cores: a thread whose message waits on the sentence model's process (one sentence at a
+# time) must not hold up the confident messages behind it, which take a millisecond.
+DEFAULT_THREADS = 4
+
+
+def threads_from_environment() -> int:
+    value = os.environ.get("ACTS_PARSE_THREADS", str(DEFAULT_THREADS)).strip()
+    try:
+        threads = int(value)
+    except ValueError:
+        raise SystemExit(f"ACTS_PARSE_THREADS must be a whole number of threads, not {value!r}") from None
+    if threads < 0:
+        raise SystemExit("ACTS_PARSE_THREADS must be 0 (read on the event loop) or more")
+    return threads
+
+
+def threaded_parse_message(executor: ThreadPoolExecutor, original_parse: Any) -> Any:
+    """MessageProcessor.parse_message with the graph run on `executor`; the rest as Rasa's own (an HTTP
+    interpreter, when one is configured, is awaited by Rasa's code as before)."""
+
+    async def parse_message(self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True):
+        if self.http_interpreter:
+            return await original_parse(self, message, tracker, only_output_properties)
+        if tracker is None:
+            tracker = _empty_tracker(message)
+        loop = asyncio.get_running_loop()
+        parse_data = await loop.run_in_executor(
+            executor, self._parse_message_with_graph, message, tracker, only_output_properties
+        )
+        # What Rasa's parse_message does after the graph (its debug log carries the text, so it is left out).
+        self._update_full_retrieval_intent(parse_data)
+        self._check_for_unseen_features(parse_data)
+        return parse_data
+
+    return parse_message
+
+
+def _empty_tracker(message: Any) -> Any:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    return DialogueStateTracker.from_events(message.sender_id, [])
+
+
+def apply(threads: int | None = None) -> None:
+    from rasa.core.processor import MessageProcessor
+
+    threads = threads_from_environment() if threads is None else threads
+    if threads == 0:
+        return
+    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="acts-parse")
+    MessageProcessor.parse_message = threaded_parse_message(executor, MessageProcessor.parse_message)

@@ -1,0 +1,27 @@
+"""The trained model reads every message the same on a worker thread as on Rasa's own event loop
+(rasa_plugins/runtime/parse_in_thread.py), the unsure messages that ask the sentence model included."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+
+from bench.workload import CLOSINGS, FAQ_TURNS, GREETINGS, UNSURE_TURNS
+from rasa_plugins.runtime import parse_in_thread
+
+
+def test_the_same_reading_as_rasas_own_parse_message(trained_model):
+    processor = Agent.load(str(trained_model)).processor
+    executor = ThreadPoolExecutor(max_workers=2)
+    threaded = parse_in_thread.threaded_parse_message(executor, MessageProcessor.parse_message)
+    try:
+        for text, _ in GREETINGS + FAQ_TURNS + UNSURE_TURNS + CLOSINGS:
+            ours = asyncio.run(threaded(processor, UserMessage(text, sender_id="x")))
+            rasas = asyncio.run(MessageProcessor.parse_message(processor, UserMessage(text, sender_id="x")))
+            assert ours == rasas, text
+    finally:
+        executor.shutdown()
