@@ -5,7 +5,8 @@ from the event loop thread, and each time may wait a whole switch interval (5 ms
 sentence that takes 15 ms alone took over 300 ms (docs/performance.md). In a process of its own the model
 has a core and a GIL to itself, and the thread that asked waits on a pipe, which holds no GIL.
 
-One child per server process, started on first use; requests from several threads take turns on the pipe.
+One child per server process, started on first use. Requests from several threads that arrive while the child
+is busy go to it together, as one batch.
 The child ends when the pipe closes, so it never outlives its server, however the server stops. If the
 child is gone (killed, out of memory), the sentence is encoded in this process and a new child is started
 for the next one: a message is never lost to the model's process.
@@ -45,11 +46,25 @@ def _serve(connection: Connection) -> None:
         connection.send(reply)
 
 
+class _Request:
+    """One caller's texts, and where its vectors (or the error) are left for it."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.done = threading.Event()
+        self.vectors: np.ndarray | None = None
+        self.error: Exception | None = None
+
+
 class EncoderProcess:
     """SentenceEncoder.encode, computed in a child process; `sentences_encoded` counts as SentenceEncoder's."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the pipe and the child
+        self._queue_lock = threading.Lock()  # the requests waiting for the next batch
+        self._queue: list[_Request] = []
+        self._driving = False  # a thread is sending batches
+        self.batches = 0  # exchanges with the child
         self._connection: Connection | None = None
         self._process: Any = None
         self._fallback: Any = None
@@ -75,18 +90,54 @@ class EncoderProcess:
         self._connection, self._process = ours, process
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
+        """The texts' vectors. Callers on other threads that arrive while the child is busy are sent together in
+        its next batch: under load a sentence then costs about half (the weights are read once per batch)."""
+        request = _Request(list(texts))
+        with self._queue_lock:
+            self._queue.append(request)
+            drive = not self._driving
+            self._driving = True
+        if drive:  # this thread sends batches until no one waits, its own request in the first
+            while True:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                    if not batch:
+                        self._driving = False
+                        break
+                self._serve_batch(batch)
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        return request.vectors
+
+    def _serve_batch(self, batch: list[_Request]) -> None:
+        reply = self._exchange([text for request in batch for text in request.texts])
+        if isinstance(reply, Exception) and len(batch) > 1:
+            for request in batch:  # one request's bad text must not fail the others
+                self._serve_batch([request])
+            return
+        start = 0
+        for request in batch:
+            if isinstance(reply, Exception):
+                request.error = reply
+            else:
+                request.vectors = reply[start : start + len(request.texts)]
+                start += len(request.texts)
+                self.sentences_encoded += len(request.texts)
+            request.done.set()
+
+    def _exchange(self, texts: list[str]) -> Any:
         with self._lock:
+            self.batches += 1
             self._ensure_started()
             try:
                 self._connection.send(texts)
-                reply = self._connection.recv()
+                return self._connection.recv()
             except (EOFError, OSError):
-                reply = self._encode_here(texts)
-        if isinstance(reply, Exception):
-            raise reply
-        self.sentences_encoded += len(texts)
-        return reply
+                try:
+                    return self._encode_here(texts)
+                except Exception as error:
+                    return error
 
     def _encode_here(self, texts: list[str]) -> np.ndarray:
         """The child died: this sentence in this process, and a fresh child next time."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -46,6 +47,55 @@ def test_serves_several_threads_each_its_own_sentence(child, here):
     for n, text in enumerate(texts):
         np.testing.assert_allclose(got[n][0], here.encode([text])[0], atol=1e-5)
     assert child.sentences_encoded == 8
+
+
+def busy(child: EncoderProcess) -> threading.Thread:
+    """Keeps the child busy for a while (a long request on another thread)."""
+    sent = child.batches
+    long = threading.Thread(target=child.encode, args=(SENTENCES * 100,))
+    long.start()
+    while child.batches == sent:  # until the long request is with the child
+        time.sleep(0.001)
+    return long
+
+
+def test_requests_arriving_while_the_child_is_busy_go_to_it_as_one_batch(child, here):
+    child.encode(SENTENCES[:1])  # the child has loaded the model
+    before = child.batches
+    long = busy(child)
+    texts = [f"what about question {n}" for n in range(6)]
+    got: dict[int, np.ndarray] = {}
+    threads = [threading.Thread(target=lambda n=n: got.__setitem__(n, child.encode([texts[n]]))) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in [long, *threads]:
+        thread.join()
+    assert child.batches - before <= 3  # the long one, then the six together (or in two goes)
+    for n, text in enumerate(texts):
+        np.testing.assert_allclose(got[n][0], here.encode([text])[0], atol=1e-5)
+
+
+def test_a_bad_text_in_a_batch_fails_only_the_request_it_came_in(child, here):
+    child.encode(SENTENCES[:1])
+    long = busy(child)
+    outcome: dict[str, object] = {}
+
+    def ask(name, texts):
+        try:
+            outcome[name] = child.encode(texts)
+        except TypeError as error:
+            outcome[name] = error
+
+    threads = [
+        threading.Thread(target=ask, args=("bad", [None])),
+        threading.Thread(target=ask, args=("good", SENTENCES)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in [long, *threads]:
+        thread.join()
+    assert isinstance(outcome["bad"], TypeError)
+    np.testing.assert_allclose(outcome["good"], here.encode(SENTENCES), atol=1e-5)
 
 
 def test_an_error_in_the_child_is_raised_here_and_the_child_goes_on(child):
