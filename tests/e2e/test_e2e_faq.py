@@ -64,6 +64,17 @@ def test_a_question_about_ones_own_data_gets_what_acts_keeps_and_credlys_side(ch
     assert "privacy settings" in answer  # and Credly's, from the FAQ
 
 
+def test_asking_why_an_account_is_needed_gets_what_needs_one_and_what_does_not(chat):
+    answer = chat.text("hang on, why would I need to open an account anywhere?")
+    assert "needs no account" in answer and "free Credly account" in answer
+
+
+def test_a_message_asking_a_faq_question_and_a_near_domain_one_gets_the_answer_and_the_decline(chat):
+    answer = chat.text("where do I share it, and will it count toward my CME hours?")
+    assert "LinkedIn" in answer  # the FAQ's answer to the first part
+    assert "CME hours" in answer and "actscts.org" in answer  # the second part named and declined
+
+
 def test_a_button_payload_answers_its_topic(chat):
     assert "privacy settings" in chat.text("/faq_privacy")
 
