@@ -5,45 +5,61 @@ from the event loop thread, and each time may wait a whole switch interval (5 ms
 sentence that takes 15 ms alone took over 300 ms (docs/performance.md). In a process of its own the model
 has a core and a GIL to itself, and the thread that asked waits on a pipe, which holds no GIL.
 
-One child per server process, started on first use. Requests from several threads that arrive while the child
-is busy go to it together, as one batch.
-The child ends when the pipe closes, so it never outlives its server, however the server stops. If the
-child is gone (killed, out of memory), the sentence is encoded in this process and a new child is started
-for the next one: a message is never lost to the model's process.
+One child per server process, started on first use as `python -m bot.meaning.process` (not with
+multiprocessing: Sanic's workers are daemonic processes, which multiprocessing forbids to have children).
+Requests from several threads that arrive while the child is busy go to it together, as one batch.
+The child ends when its pipe from the server closes, so it never outlives its server, however the server
+stops. If the child is gone (killed, out of memory), the sentence is encoded in this process and a new
+child is started for the next one: a message is never lost to the model's process.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 logger = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[2]  # where `python -m bot.meaning.process` finds the package
 
 
-def _serve(connection: Connection) -> None:
-    """The child: encode what arrives, send back the vectors (or the error), until the pipe closes."""
+def _serve(requests: Connection, replies: Connection) -> None:
+    """The child: encode what arrives, send back the vectors (or the error), until the server's end closes."""
     from threadpoolctl import threadpool_limits
 
     from bot.meaning.minilm import SentenceEncoder
 
-    threadpool_limits(limits=1, user_api="blas")  # one sentence at a time: a second thread only spins
+    threadpool_limits(limits=1, user_api="blas")  # a batch of a few sentences: a second thread only spins
     encoder = SentenceEncoder()
     while True:
         try:
-            texts = connection.recv()
+            texts = requests.recv()
         except (EOFError, OSError):
             return  # the server is gone
         try:
             reply: Any = encoder.encode(texts)
         except Exception as error:  # sent back, raised in the server: a bad sentence must not end the child
             reply = error
-        connection.send(reply)
+        try:
+            replies.send(reply)
+        except OSError:
+            return
+
+
+def main() -> None:
+    # Ctrl-C reaches the whole process group: the server's stopping closes the pipe, which ends this.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    requests, replies = (int(fd) for fd in sys.argv[1:3])
+    _serve(Connection(requests, writable=False), Connection(replies, readable=False))
 
 
 class _Request:
@@ -65,8 +81,9 @@ class EncoderProcess:
         self._queue: list[_Request] = []
         self._driving = False  # a thread is sending batches
         self.batches = 0  # exchanges with the child
-        self._connection: Connection | None = None
-        self._process: Any = None
+        self._to_child: Connection | None = None
+        self._from_child: Connection | None = None
+        self._process: subprocess.Popen | None = None
         self._fallback: Any = None
         self.sentences_encoded = 0
         self.restarts = 0
@@ -78,16 +95,28 @@ class EncoderProcess:
 
     def _ensure_started(self) -> None:
         if self._process is not None:
-            if self._process.is_alive():
+            if self._process.poll() is None:
                 return
             self.restarts += 1  # died between two sentences
-            self._connection.close()
-        context = multiprocessing.get_context("spawn")  # never fork a process that has threads
-        ours, theirs = context.Pipe()
-        process = context.Process(target=_serve, args=(theirs,), name="acts-meaning", daemon=True)
-        process.start()
-        theirs.close()  # the child's end: once the child is gone, recv() here ends instead of waiting
-        self._connection, self._process = ours, process
+            self._close_pipes()
+        requests_read, requests_write = os.pipe()
+        replies_read, replies_write = os.pipe()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "bot.meaning.process", str(requests_read), str(replies_write)],
+            pass_fds=(requests_read, replies_write),
+            cwd=ROOT,
+        )
+        # The child's ends, closed here: once the child is gone, recv() here ends instead of waiting.
+        os.close(requests_read)
+        os.close(replies_write)
+        self._to_child = Connection(requests_write, readable=False)
+        self._from_child = Connection(replies_read, writable=False)
+
+    def _close_pipes(self) -> None:
+        for connection in (self._to_child, self._from_child):
+            if connection is not None:
+                connection.close()
+        self._to_child = self._from_child = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """The texts' vectors. Callers on other threads that arrive while the child is busy are sent together in
@@ -131,8 +160,8 @@ class EncoderProcess:
             self.batches += 1
             self._ensure_started()
             try:
-                self._connection.send(texts)
-                return self._connection.recv()
+                self._to_child.send(texts)
+                return self._from_child.recv()
             except (EOFError, OSError):
                 try:
                     return self._encode_here(texts)
@@ -145,7 +174,8 @@ class EncoderProcess:
 
         logger.warning("The sentence model's process ended; this message is read in the server, a new one starts.")
         self.restarts += 1
-        self._connection.close()
+        self._close_pipes()
+        self._process.wait()  # reaped
         self._process = None  # the next sentence starts a new child
         if self._fallback is None:
             self._fallback = SentenceEncoder()
@@ -153,8 +183,11 @@ class EncoderProcess:
 
     def stop(self) -> None:
         with self._lock:
-            if self._connection is not None:
-                self._connection.close()
+            self._close_pipes()
             if self._process is not None:
-                self._process.join(timeout=5)
+                self._process.wait(timeout=10)
             self._process = None
+
+
+if __name__ == "__main__":
+    main()

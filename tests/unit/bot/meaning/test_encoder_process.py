@@ -33,7 +33,7 @@ def child():
 
 def test_gives_the_vectors_the_model_gives_in_this_process(child, here):
     np.testing.assert_allclose(child.encode(SENTENCES), here.encode(SENTENCES), atol=1e-5)
-    assert child.sentences_encoded == 2 and child._process.pid != os.getpid()
+    assert child.sentences_encoded == 2 and child._process.pid != os.getpid() and child._process.poll() is None
 
 
 def test_serves_several_threads_each_its_own_sentence(child, here):
@@ -108,9 +108,9 @@ def test_an_error_in_the_child_is_raised_here_and_the_child_goes_on(child):
 def test_a_child_killed_between_sentences_is_replaced(child, here):
     first = child._process
     os.kill(first.pid, signal.SIGKILL)
-    first.join(timeout=10)
+    first.wait(timeout=10)
     np.testing.assert_allclose(child.encode(SENTENCES[:1]), here.encode(SENTENCES[:1]), atol=1e-5)
-    assert child.restarts == 1 and child._process is not first and child._process.is_alive()
+    assert child.restarts == 1 and child._process is not first and child._process.poll() is None
 
 
 def test_a_child_killed_while_encoding_costs_no_message(child, here):
@@ -125,13 +125,12 @@ def test_a_child_killed_while_encoding_costs_no_message(child, here):
     np.testing.assert_allclose(vectors[:2], here.encode(SENTENCES), atol=1e-5)
     assert vectors.shape == (300, 384)
     child.encode(SENTENCES[:1])  # and the next ones go to a new child
-    assert child._process is not first and child._process.is_alive()
+    assert child._process is not first and child._process.poll() is None
 
 
 def test_the_child_ends_when_the_servers_end_of_the_pipe_closes():
     encoder = EncoderProcess()
     encoder.start()
     process = encoder._process
-    encoder._connection.close()  # what the kernel does when the server dies, however it dies
-    process.join(timeout=30)
-    assert not process.is_alive() and process.exitcode == 0
+    encoder._to_child.close()  # what the kernel does when the server dies, however it dies
+    assert process.wait(timeout=30) == 0
