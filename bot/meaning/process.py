@@ -67,7 +67,8 @@ class _Request:
 
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
-        self.done = threading.Event()
+        self.done = False  # its vectors (or error) are set; read after `turn` is set
+        self.turn = threading.Event()  # set when it is done, or when it is this caller's turn to drive
         self.vectors: np.ndarray | None = None
         self.error: Exception | None = None
 
@@ -120,21 +121,26 @@ class EncoderProcess:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """The texts' vectors. Callers on other threads that arrive while the child is busy are sent together in
-        its next batch: under load a sentence then costs about half (the weights are read once per batch)."""
+        its next batch: under load a sentence then costs about half (the weights are read once per batch).
+
+        One caller at a time drives: it sends the batch its own request is in, then hands the turn to the first
+        caller still waiting, so no caller keeps driving for others after its own answer has come."""
         request = _Request(list(texts))
         with self._queue_lock:
             self._queue.append(request)
-            drive = not self._driving
-            self._driving = True
-        if drive:  # this thread sends batches until no one waits, its own request in the first
-            while True:
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
-                    if not batch:
-                        self._driving = False
-                        break
-                self._serve_batch(batch)
-        request.done.wait()
+            if not self._driving:
+                self._driving = True
+                request.turn.set()
+        request.turn.wait()  # woken with its answer, or to drive
+        if not request.done:
+            with self._queue_lock:
+                batch, self._queue = self._queue, []  # its own request among them
+            self._serve_batch(batch)
+            with self._queue_lock:
+                if self._queue:
+                    self._queue[0].turn.set()  # the next driver
+                else:
+                    self._driving = False
         if request.error is not None:
             raise request.error
         return request.vectors
@@ -153,7 +159,8 @@ class EncoderProcess:
                 request.vectors = reply[start : start + len(request.texts)]
                 start += len(request.texts)
                 self.sentences_encoded += len(request.texts)
-            request.done.set()
+            request.done = True
+            request.turn.set()
 
     def _exchange(self, texts: list[str]) -> Any:
         with self._lock:
