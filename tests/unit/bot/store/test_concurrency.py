@@ -1,5 +1,5 @@
-"""The same request twice at the same moment, on SQLite and PostgreSQL: one upload per link, one open
-application per email and badge, and status-check counters that never collide."""
+"""The same request twice at the same moment, on SQLite and PostgreSQL: one upload per link, every refused
+upload counted, one open application per email and badge, and status-check counters that never collide."""
 
 from __future__ import annotations
 
@@ -49,6 +49,14 @@ def test_one_upload_link_stores_one_document_however_many_use_it_at_once(store, 
     assert len(stored) == 1 and len(refused) == AT_ONCE - 1, results
     assert len(store.draft_documents("conv-1")) == 1
     assert len(list((tmp_path / "uploads").iterdir())) == 1  # no file of a refused upload is left
+
+
+def test_uploads_refused_at_the_same_moment_are_each_counted(store):
+    link = store.start_draft("conv-1", JANE.badge_id)
+    results = at_once([lambda: store.attach_document(link.token, "c.pdf", b"not a pdf at all") for _ in range(AT_ONCE)])
+    assert all(isinstance(r, UploadRejected) for r in results), results
+    assert sorted(r.refusals for r in results) == list(range(1, AT_ONCE + 1))  # no two saw the same count
+    assert store.refused_uploads("conv-1") == AT_ONCE
 
 
 def test_simultaneous_submissions_for_one_email_and_badge_file_exactly_one(store):
