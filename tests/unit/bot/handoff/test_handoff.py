@@ -20,23 +20,17 @@ from bot.notices.worker import NoticeWorker
 from bot.slack.events import conversation_of
 from bot.store import db
 from bot.store.applications import ApplicationStore
+from tests.clock import Clock
 from tests.slack_emulator_thread import slack_emulator
 
 SUPPORT = "badges-support@acts.example.org"
 TURNS = [Turn("learner", "can my employer pay the fee?"), Turn("assistant", "About fees: ...")]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 7, 15, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in New York
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    # A Monday, 10:00 in New York: the working-hours tests start there.
+    return Clock(datetime(2026, 12, 7, 15, 0, tzinfo=timezone.utc))
 
 
 @pytest.fixture

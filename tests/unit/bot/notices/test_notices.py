@@ -21,6 +21,7 @@ from bot.store import db
 from bot.store.applications import ApplicationStore, Details
 from bot.store.personal_data import erase
 from tests.applicants import JANE
+from tests.clock import Clock
 from tests.files import pdf_bytes
 from tests.notice_servers import closed_port
 from tests.slack_emulator_thread import slack_emulator
@@ -28,20 +29,9 @@ from tests.slack_emulator_thread import slack_emulator
 HOSTILE_REASON = 'The certificate <script>alert(1)</script> is for "another" course & <b>not</b> this one'
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc))
 
 
 @pytest.fixture

@@ -22,14 +22,7 @@ from bot.proving.replies import read_reply
 from bot.store.applications import ApplicationStore
 from bot.store.db import migrate
 from bot.store.models import EmailCode
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.clock import Clock
 
 
 class Outbox:
@@ -53,7 +46,7 @@ class Outbox:
 @pytest.fixture
 def codes(database_url):
     migrate(database_url)
-    outbox, clock = Outbox(), Clock()
+    outbox, clock = Outbox(), Clock(datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc))
     codes = EmailCodes(ApplicationStore(url=database_url), send=outbox, clock=clock)
     codes.outbox, codes.now = outbox, clock
     return codes

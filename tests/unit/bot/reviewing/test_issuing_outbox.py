@@ -23,19 +23,9 @@ from bot.store.applications import ApplicationStore, Details
 from bot.store.issuing import IssuingOutbox
 from bot.store.models import BadgeIssuing
 from tests.applicants import JANE
+from tests.clock import Clock
 from tests.emulator_thread import TEMPLATE, emulator
 from tests.files import pdf_bytes
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 class Crash(BaseException):
@@ -52,7 +42,7 @@ def credly():
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc))
 
 
 @pytest.fixture
