@@ -420,6 +420,33 @@ def sanic_workers() -> int:
     return positive_whole("ACTS_SANIC_WORKERS", 1)
 
 
+# More threads than cores: a thread whose message waits on the sentence model's process must not hold up the
+# confident messages behind it, which take a millisecond; and the more unsure messages wait together, the
+# bigger the model's next batch. With the benchmark's mix at 32 conversations, 2 threads gave 152-178 msg/s,
+# 8 gave 213-248, 16 gave 205-220 (docs/performance.md).
+DEFAULT_PARSE_THREADS = 8
+# Set by the Rasa server's launcher (rasa_plugins/runtime/lean_server.py) for its own processes.
+MEANING_IN_A_PROCESS = "ACTS_MEANING_IN_A_PROCESS"
+
+
+def parse_threads() -> int:
+    """Threads that read messages beside the Rasa server's event loop (rasa_plugins/runtime/parse_in_thread.py);
+    0 reads on the loop. Anything but a whole number of 0 or more stops the server, saying why."""
+    value = os.environ.get("ACTS_PARSE_THREADS", str(DEFAULT_PARSE_THREADS)).strip()
+    try:
+        threads = int(value)
+    except ValueError:
+        raise SystemExit(f"ACTS_PARSE_THREADS must be a whole number of threads, not {value!r}") from None
+    if threads < 0:
+        raise SystemExit("ACTS_PARSE_THREADS must be 0 (read on the event loop) or more")
+    return threads
+
+
+def meaning_in_a_process() -> bool:
+    """Whether the sentence model runs in a child process of this one (bot/meaning/process.py)."""
+    return os.environ.get(MEANING_IN_A_PROCESS) == "1"
+
+
 def shared_redis_url() -> str | None:
     """The Redis that several Rasa servers share their Slack de-duplication in (bot/recent.py), only when
     ACTS_REDIS_URL names one: one server alone remembers in its own memory."""

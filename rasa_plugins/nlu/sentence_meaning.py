@@ -22,7 +22,6 @@ import functools
 import importlib.metadata
 import json
 import logging
-import os
 import re
 import threading
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.settings import meaning_in_a_process
 from rasa_plugins.nlu.intent_classifier import CharNgramIntentClassifier, normalise, softmax, weights_and_bias
 
 if TYPE_CHECKING:
@@ -49,9 +49,6 @@ MEANING_BIAS_FILE = "meaning_bias.npy"
 MEANING_FILE = "meaning.json"
 # What the saved regression and word lists are; another value means the model must be trained again.
 SAVED_FORMAT = "familiar-words-1"
-# Set by the server (rasa_plugins/runtime/lean_server.py): the model runs in a child process of each server
-# process (bot/meaning/process.py), so its numpy calls never queue for the GIL behind the event loop.
-IN_A_PROCESS = "ACTS_MEANING_IN_A_PROCESS"
 # A word of letters ("badge", "don't"); an email address, a web address, a date or an ORCID iD is none.
 PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
@@ -85,10 +82,11 @@ _encoder: list[SentenceEncoder | EncoderProcess] = []
 
 def shared_encoder() -> SentenceEncoder | EncoderProcess:
     """One encoder per process, made on first use: its import and weights cost nothing until a message needs them.
-    In the server, a child process that holds the model (IN_A_PROCESS)."""
+    In the server, a child process that holds the model (bot/settings.py `meaning_in_a_process`), so its numpy
+    calls never queue for the GIL behind the event loop."""
     with _encoder_lock:
         if not _encoder:
-            if os.environ.get(IN_A_PROCESS) == "1":
+            if meaning_in_a_process():
                 from bot.meaning.process import EncoderProcess
 
                 encoder = EncoderProcess()
@@ -187,8 +185,7 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
     def meaning_probabilities(self, text: str) -> np.ndarray:
         self.second_opinions += 1
         encoder = shared_encoder()
-        if os.environ.get(IN_A_PROCESS) != "1":
-            one_blas_thread()
+        one_blas_thread()
         embedding = encoder.encode([text])[0].astype(np.float64)
         return softmax(self.meaning_bias + embedding @ self.meaning_weights)
 
@@ -251,7 +248,7 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
             return classifier
         classifier.meaning_weights = np.ascontiguousarray(weights)
         classifier.meaning_bias = bias
-        if os.environ.get(IN_A_PROCESS) == "1":
+        if meaning_in_a_process():
             shared_encoder()  # the model's process loads while the server starts, not at the first unsure message
         if saved.get("format") == SAVED_FORMAT:  # an older model doubts every sentence of a doubt intent, as before
             classifier.familiar_words = {intent: frozenset(words) for intent, words in saved["familiar_words"].items()}

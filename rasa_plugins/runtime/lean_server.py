@@ -87,14 +87,14 @@ def main() -> None:
         without_tensorflow()
     from rasa.__main__ import main as rasa_main
 
-    from rasa_plugins.nlu import sentence_meaning
+    from bot.settings import MEANING_IN_A_PROCESS
     from rasa_plugins.runtime import action_failures, parse_in_thread, speedups
 
     speedups.apply()  # the same results for less work per message (rasa_plugins/runtime/speedups.py)
     action_failures.apply()  # a failed custom action is answered, within seconds
     parse_in_thread.apply()  # messages are read on worker threads, the event loop serves the others meanwhile
     # The sentence model in a child process of each server process (rasa_plugins/nlu/sentence_meaning.py).
-    os.environ.setdefault(sentence_meaning.IN_A_PROCESS, "1")
+    os.environ.setdefault(MEANING_IN_A_PROCESS, "1")
 
     sys.argv[0] = "rasa"
     rasa_main()

@@ -10,33 +10,18 @@ conversation on the server waits: under load the loop is busy with the model 63 
 What stays the same: a conversation's messages are still read one at a time, in order (Rasa holds the
 conversation's lock while it awaits the reading); the pipeline's components keep no per-message state;
 the tracker handed to the pipeline is that conversation's, which nothing else touches while its lock is
-held. `ACTS_PARSE_THREADS` sets the number of threads (DEFAULT_THREADS); 0 reads on the loop as Rasa does.
+held. `ACTS_PARSE_THREADS` sets the number of threads (bot/settings.py `parse_threads`); 0 reads on the loop as
+Rasa does.
 The model is not run on the worker threads themselves (bot/meaning/process.py says why).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-# More threads than cores: a thread whose message waits on the sentence model's process must not hold up the
-# confident messages behind it, which take a millisecond; and the more unsure messages wait together, the
-# bigger the model's next batch. With the benchmark's mix at 32 conversations, 2 threads gave 152-178 msg/s,
-# 8 gave 213-248, 16 gave 205-220 (docs/performance.md).
-DEFAULT_THREADS = 8
-
-
-def threads_from_environment() -> int:
-    value = os.environ.get("ACTS_PARSE_THREADS", str(DEFAULT_THREADS)).strip()
-    try:
-        threads = int(value)
-    except ValueError:
-        raise SystemExit(f"ACTS_PARSE_THREADS must be a whole number of threads, not {value!r}") from None
-    if threads < 0:
-        raise SystemExit("ACTS_PARSE_THREADS must be 0 (read on the event loop) or more")
-    return threads
+from bot.settings import parse_threads
 
 
 def threaded_parse_message(executor: ThreadPoolExecutor, original_parse: Any) -> Any:
@@ -69,7 +54,7 @@ def _empty_tracker(message: Any) -> Any:
 def apply(threads: int | None = None) -> None:
     from rasa.core.processor import MessageProcessor
 
-    threads = threads_from_environment() if threads is None else threads
+    threads = parse_threads() if threads is None else threads
     if threads == 0:
         return
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="acts-parse")

@@ -12,6 +12,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 
+from bot import settings
 from rasa_plugins.runtime import parse_in_thread
 
 
@@ -57,17 +58,17 @@ def test_the_loop_serves_others_while_a_message_is_read():
     executor.shutdown()
 
 
-@pytest.mark.parametrize(("value", "threads"), [(None, parse_in_thread.DEFAULT_THREADS), ("0", 0), (" 6 ", 6)])
+@pytest.mark.parametrize(("value", "threads"), [(None, settings.DEFAULT_PARSE_THREADS), ("0", 0), (" 6 ", 6)])
 def test_the_number_of_threads_comes_from_the_environment(monkeypatch, value, threads):
     if value is None:
         monkeypatch.delenv("ACTS_PARSE_THREADS", raising=False)
     else:
         monkeypatch.setenv("ACTS_PARSE_THREADS", value)
-    assert parse_in_thread.threads_from_environment() == threads
+    assert settings.parse_threads() == threads
 
 
 @pytest.mark.parametrize("value", ["four", "-1"])
 def test_a_wrong_number_of_threads_stops_the_server_with_a_clear_message(monkeypatch, value):
     monkeypatch.setenv("ACTS_PARSE_THREADS", value)
     with pytest.raises(SystemExit, match="ACTS_PARSE_THREADS"):
-        parse_in_thread.threads_from_environment()
+        settings.parse_threads()
