@@ -135,12 +135,14 @@ class EncoderProcess:
         if not request.done:
             with self._queue_lock:
                 batch, self._queue = self._queue, []  # its own request among them
-            self._serve_batch(batch)
-            with self._queue_lock:
-                if self._queue:
-                    self._queue[0].turn.set()  # the next driver
-                else:
-                    self._driving = False
+            try:
+                self._serve_batch(batch)
+            finally:  # whatever happened, the turn passes on: no later caller waits for a driver that left
+                with self._queue_lock:
+                    if self._queue:
+                        self._queue[0].turn.set()  # the next driver
+                    else:
+                        self._driving = False
         if request.error is not None:
             raise request.error
         return request.vectors
@@ -174,6 +176,8 @@ class EncoderProcess:
                     return self._encode_here(texts)
                 except Exception as error:
                     return error
+            except Exception as error:  # a text that cannot be sent (not picklable): that caller's error
+                return error
 
     def _encode_here(self, texts: list[str]) -> np.ndarray:
         """The child died: this sentence in this process, and a fresh child next time."""

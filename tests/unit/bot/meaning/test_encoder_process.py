@@ -98,6 +98,12 @@ def test_a_bad_text_in_a_batch_fails_only_the_request_it_came_in(child, here):
     np.testing.assert_allclose(outcome["good"], here.encode(SENTENCES), atol=1e-5)
 
 
+def test_a_text_that_cannot_be_sent_fails_its_caller_and_later_callers_are_served(child, here):
+    with pytest.raises(Exception, match="pickle"):
+        child.encode([lambda: "not a text"])
+    np.testing.assert_allclose(child.encode(SENTENCES), here.encode(SENTENCES), atol=1e-5)
+
+
 def test_an_error_in_the_child_is_raised_here_and_the_child_goes_on(child):
     with pytest.raises(TypeError):
         child.encode([None])  # no text: the tokenizer fails in the child
