@@ -3,9 +3,10 @@ questions, a question of the kind the classifier is unsure of today, and a custo
 
 The unsure questions were written for the benchmark (never taken from an evaluation set). Their
 character n-grams leave the classifier unsure, so each asks the meaning model too (about 16 ms of CPU,
-`rasa_plugins/nlu/sentence_meaning.py`), as do the longer courtesies ("thank you so much for the help":
-a thank-you the classifier double-checks). `tests/model/test_bench_workload.py` checks both, so the
-meaning model's cost stays in the numbers.
+`rasa_plugins/nlu/sentence_meaning.py`), as does a courtesy with a word its intent's examples don't use
+("cheers, that's all": a thank-you the classifier double-checks). `tests/model/test_bench_workload.py`
+checks that every unsure question still asks the model and no FAQ question does, so the meaning model's
+cost stays in the numbers.
 """
 
 from __future__ import annotations
