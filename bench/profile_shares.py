@@ -1,9 +1,10 @@
 """Where the Rasa server's time goes under load, from a py-spy profile: `python -m bench.profile_shares
-PROFILE.txt`, where PROFILE.txt is `py-spy record --format raw` of the Rasa server (docs/performance.md
-says how it is taken). Each sample goes to the first of PARTS that any frame of its stack belongs to, so
-the order is a priority: the meaning model's matrix products count for the meaning model, not for the
-classifier that called it, and the custom action's aiohttp frames for the custom action, not for HTTP.
-Prints each part's share of the busy samples, largest first.
+PROFILE.txt`, where PROFILE.txt is `py-spy record --format raw` of the Rasa server, with or without
+`--threads` (docs/performance.md says how it is taken; with `--gil`, only the thread that holds the GIL
+is sampled, which is the server's Python work as it really runs). Each sample goes to the first of PARTS
+that any frame of its stack belongs to, so the order is a priority: the meaning model's matrix products
+count for the meaning model, not for the classifier that called it, and the custom action's aiohttp
+frames for the custom action, not for HTTP. Prints each part's share of the busy samples, largest first.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ PARTS = (
     ("NLU: n-grams, the other components", ("rasa_plugins/nlu/", "rasa/nlu/")),
     ("RulePolicy", ("rule_policy.py",)),
     ("other dialogue prediction (graph, featurising states)", ("rasa/core/policies/", "rasa/engine/", "ensemble.py")),
-    ("the custom action's HTTP call", ("actions/action.py", "rasa/utils/endpoints.py")),
+    ("the custom action's HTTP call", ("runtime/action_failures.py", "rasa/utils/endpoints.py", "_action_call_format")),
+    ("Rasa's own actions: responses, slot extraction", ("rasa/core/actions/", "rasa/core/nlg/")),
     ("the conversation store and its writer", ("tracker_store", "sqlite3", "rasa_plugins/runtime/shared")),
     ("the lock (one message of a conversation at a time)", ("lock_store", "lock.py")),
     ("the event broker", ("event_broker", "broker")),
@@ -35,6 +37,7 @@ def part_of(stack: list[str]) -> str:
 
 
 MAIN_THREAD = "_run_module_as_main"  # the outermost frame of the main thread: the event loop's
+THREAD_NAME = "thread ("  # py-spy --threads puts "thread (0x...): name" before each stack
 
 
 def shares(lines: list[str], main_thread_only: bool = True) -> list[tuple[str, float]]:
@@ -46,7 +49,9 @@ def shares(lines: list[str], main_thread_only: bool = True) -> list[tuple[str, f
         if not stack_text or not count.isdigit():
             continue
         stack = stack_text.split(";")
-        if main_thread_only and not stack[0].startswith(MAIN_THREAD):
+        if stack[0].startswith(THREAD_NAME):
+            stack = stack[1:]
+        if main_thread_only and not (stack and stack[0].startswith(MAIN_THREAD)):
             continue
         counts[part_of(stack)] += int(count)
     total = sum(counts.values()) or 1

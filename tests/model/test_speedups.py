@@ -5,10 +5,12 @@ results."""
 from __future__ import annotations
 
 import asyncio
+import copy
 
 import jsonschema
 import pytest
 import rasa.core.processor
+import rasa.shared.core.trackers
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.engine.runner.dask import DaskGraphRunner
@@ -123,3 +125,33 @@ def test_a_tracker_copy_is_the_replayed_copy_and_independent(events):
     fast.update(SlotSet("badge_id", "changed"))
     fast.update(ActiveLoop("apply_form"))
     assert tracker.get_slot("badge_id") != "changed" and len(fast.events) == len(tracker.events) + 2
+
+
+class _WithState:
+    def __init__(self) -> None:
+        self.value, self.copies = 1, 0
+
+    def __getstate__(self) -> dict:
+        return {"value": self.value, "copies": self.copies + 1}
+
+
+def test_a_slot_copy_is_copy_copys_and_independent():
+    for slot in DOMAIN.slots:
+        slot.value = "set"
+        fast, python = speedups.copy_slot(slot), copy.copy(slot)
+        assert type(fast) is type(slot) and vars(fast) == vars(python) == vars(slot)
+        fast.value = "changed"
+        assert slot.value == "set"
+        slot.reset()
+    # A class with its own copying is copied its way.
+    assert speedups.copy_slot(_WithState()).copies == 1
+
+
+def test_a_new_trackers_slots_are_copied_as_rasa_copies_them(monkeypatch):
+    rasas = DialogueStateTracker("x", DOMAIN.slots)
+    monkeypatch.setattr(rasa.shared.core.trackers, "copy", speedups._TrackersCopy)
+    ours = DialogueStateTracker("x", DOMAIN.slots)
+    assert state_of(ours) == state_of(rasas)
+    ours.update(SlotSet("badge_id", "changed"))
+    assert next(slot for slot in DOMAIN.slots if slot.name == "badge_id").value is None
+    assert rasas.get_slot("badge_id") is None
