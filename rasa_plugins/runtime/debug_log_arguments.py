@@ -28,10 +28,15 @@ MODULES = ("rasa.core.processor", "rasa.core.policies.rule_policy")
 
 def debug_dropped(module_name: str) -> bool:
     """Whether a structlog debug line of `module_name` is thrown away by the log set-up."""
-    processors = structlog.get_config().get("processors") or ()
-    if structlog.stdlib.filter_by_level not in processors:
+    if structlog.stdlib.filter_by_level not in structlog.get_config()["processors"]:
         return False
-    return not logging.getLogger(module_name).isEnabledFor(logging.DEBUG)
+    logger = _loggers.get(module_name)
+    if logger is None:  # (logging.getLogger takes a lock each time; the logger of a name never changes)
+        logger = _loggers[module_name] = logging.getLogger(module_name)
+    return not logger.isEnabledFor(logging.DEBUG)
+
+
+_loggers: dict[str, logging.Logger] = {}
 
 
 class CopiesForDebugLines:

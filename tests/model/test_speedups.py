@@ -155,3 +155,35 @@ def test_a_new_trackers_slots_are_copied_as_rasa_copies_them(monkeypatch):
     ours.update(SlotSet("badge_id", "changed"))
     assert next(slot for slot in DOMAIN.slots if slot.name == "badge_id").value is None
     assert rasas.get_slot("badge_id") is None
+
+
+def test_a_response_with_one_fitting_variation_is_rasas_only_possible_draw(trained_model):
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+
+    domain = Agent.load(str(trained_model)).domain
+    responses = {
+        **domain.responses,
+        "utter_two_ways": [{"text": "one way"}, {"text": "another"}],  # (every response here has one today)
+        "utter_on_condition": [{"text": "if set", "condition": [{"type": "slot", "name": "badge_id", "value": "x"}]}],
+    }
+    generator = TemplatedNaturalLanguageGenerator(responses)
+    draws = []
+
+    def rasas_draw(self, utter_action, output_channel, filled_slots):
+        draws.append(utter_action)
+        return TemplatedNaturalLanguageGenerator._random_response_for(self, utter_action, output_channel, filled_slots)
+
+    ours = speedups.one_variation_as_it_is(rasas_draw)
+    singles = [name for name, variations in domain.responses.items() if len(variations) == 1]
+    several = ["utter_two_ways"]
+    assert len(singles) > 10  # the FAQ answers
+    for name in singles:
+        for channel in ("rest", "slack"):
+            expected = TemplatedNaturalLanguageGenerator._random_response_for(generator, name, channel, {})
+            assert ours(generator, name, channel, {}) is expected
+    assert not draws  # no draw was needed
+    for name in several:
+        assert ours(generator, name, "rest", {}) in responses[name]
+    assert ours(generator, "utter_on_condition", "rest", {"badge_id": "x"}) == responses["utter_on_condition"][0]
+    assert draws == [*several, "utter_on_condition"]  # each of these is Rasa's draw
+    assert ours(generator, "utter_no_such_response", "rest", {}) is None
