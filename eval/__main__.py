@@ -21,8 +21,9 @@ from eval.client import Assistant
 from eval.scoring import Reply, Verdict, contact_address, score_out_of_scope, score_question
 from eval.sets import DEV_SET, Question, dev_questions, out_of_scope_messages, paraphrases, real_style_questions
 
-# The issue's targets: share of replies that are right.
-TARGETS = {"dev": 0.90, "real style": 0.90, "out of scope": 0.97, "paraphrases": 0.98}
+# The targets of the current issue (25): share of replies that are right. Real style has none of its own
+# there; it keeps the earlier issue's.
+TARGETS = {"dev": 0.95, "real style": 0.90, "out of scope": 0.98, "paraphrases": 0.99}
 
 
 @contextlib.contextmanager
