@@ -1,6 +1,6 @@
 """`rasa run` without TensorFlow when the pipeline has no TensorFlow component, and with
-rasa_plugins.runtime.speedups, .rule_index, .debug_log_arguments, .action_failures and .parse_in_thread
-applied, the sentence model in a process of its own and BLAS on one thread.
+rasa_plugins.runtime.speedups, .rule_index, .debug_log_arguments, .slot_extraction, .action_failures and
+.parse_in_thread applied, the sentence model in a process of its own and BLAS on one thread.
 
 TensorFlow is 360 MB of the Rasa server's memory and several seconds of its start-up, yet this
 assistant's pipeline (a character n-gram classifier and the rule policy) never calls it. Rasa
@@ -88,13 +88,21 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     from bot.settings import MEANING_IN_A_PROCESS
-    from rasa_plugins.runtime import action_failures, debug_log_arguments, parse_in_thread, rule_index, speedups
+    from rasa_plugins.runtime import (
+        action_failures,
+        debug_log_arguments,
+        parse_in_thread,
+        rule_index,
+        slot_extraction,
+        speedups,
+    )
 
     speedups.apply()  # the same results for less work per message (rasa_plugins/runtime/speedups.py)
     rule_index.apply()  # the rules that fit a conversation found through an index, the same ones
     debug_log_arguments.apply()  # debug lines' copies made only when debug lines are written
+    slot_extraction.apply()  # no walk through every slot's mappings when none can fill anything
     action_failures.apply()  # a failed custom action is answered, within seconds
-    parse_in_thread.apply()  # messages are read on worker threads, the event loop serves the others meanwhile
+    parse_in_thread.apply()  # a message that needs the sentence model is read on a worker thread meanwhile
     # The sentence model in a child process of each server process (rasa_plugins/nlu/sentence_meaning.py).
     os.environ.setdefault(MEANING_IN_A_PROCESS, "1")
 
