@@ -13,6 +13,7 @@ from rasa.core.processor import MessageProcessor
 from bench.workload import CLOSINGS, FAQ_TURNS, GREETINGS, UNSURE_TURNS
 from rasa_plugins.nlu.sentence_meaning import MeaningIntentClassifier
 from rasa_plugins.runtime import parse_in_thread
+from tests.rasa_model import component
 
 
 def test_the_same_reading_as_rasas_own_parse_message(trained_model):
@@ -30,10 +31,7 @@ def test_the_same_reading_as_rasas_own_parse_message(trained_model):
 
 def test_the_model_is_asked_once_for_an_unsure_message_and_never_for_a_sure_one(trained_model):
     processor = Agent.load(str(trained_model)).processor
-    nodes = processor.graph_runner._instantiated_nodes.values()
-    classifier = next(
-        n._component for n in nodes if isinstance(getattr(n, "_component", None), MeaningIntentClassifier)
-    )
+    classifier = component(processor, MeaningIntentClassifier)
     executor = ThreadPoolExecutor(max_workers=2)
     threaded = parse_in_thread.threaded_parse_message(executor, MessageProcessor.parse_message)
     try:

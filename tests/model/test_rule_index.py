@@ -16,14 +16,10 @@ from rasa.core.policies.rule_policy import (
     RulePolicy,
 )
 from rasa.shared.core.constants import ACTIVE_LOOP, LOOP_NAME, PREVIOUS_ACTION, USER
-from rasa.shared.core.events import ActionExecuted
-from rasa.shared.core.generator import TrainingDataGenerator
-from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 
 from rasa_plugins.runtime import rule_index
-from tests.conftest import ROOT
+from tests.rasa_model import component, conversations_before_each_action
 
 rasas_possible_keys = RulePolicy._get_possible_keys
 
@@ -31,30 +27,18 @@ rasas_possible_keys = RulePolicy._get_possible_keys
 @pytest.fixture(scope="module")
 def policy_and_domain(trained_model):
     agent = Agent.load(str(trained_model))
-    nodes = agent.processor.graph_runner._instantiated_nodes.values()
-    policy = next(node._component for node in nodes if isinstance(getattr(node, "_component", None), RulePolicy))
-    return policy, agent.domain
+    return component(agent.processor, RulePolicy), agent.domain
 
 
 @pytest.fixture(scope="module")
 def conversation_states(policy_and_domain) -> list[list[dict]]:
     """The states the policy sees before each action of each training conversation, intent and text both."""
     policy, domain = policy_and_domain
-    importer = TrainingDataImporter.load_from_config(
-        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]
-    )
-    trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0).generate()
-    found = []
-    for tracker in trackers:
-        events = list(tracker.events)
-        for end, event in enumerate(events):
-            if not isinstance(event, ActionExecuted):
-                continue
-            prefix = DialogueStateTracker.from_events(tracker.sender_id, events[:end], domain.slots)
-            for use_text in (False, True):
-                found.append(
-                    policy._prediction_states(prefix, domain, use_text, rule_only_data=policy._get_rule_only_data())
-                )
+    found = [
+        policy._prediction_states(prefix, domain, use_text, rule_only_data=policy._get_rule_only_data())
+        for prefix in conversations_before_each_action(domain)
+        for use_text in (False, True)
+    ]
     assert len(found) > 400  # the stories and rules really were read (428 on 2026-12-08)
     return found
 

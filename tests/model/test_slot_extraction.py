@@ -11,13 +11,12 @@ import pytest
 from rasa.core.actions.action import ActionExtractSlots
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, ActiveLoop, SlotSet, UserUttered
-from rasa.shared.core.generator import TrainingDataGenerator
+from rasa.shared.core.events import ActionExecutionRejected, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.importers.importer import TrainingDataImporter
 
 from rasa_plugins.runtime import slot_extraction
 from tests.conftest import ROOT
+from tests.rasa_model import conversations_before_each_action
 
 rasas_run = ActionExtractSlots.run
 TYPED_INTENTS = ["inform", "greet", "stop", "faq_fee"]
@@ -33,17 +32,7 @@ def domain() -> Domain:
 def trackers(domain) -> list[DialogueStateTracker]:
     """Each training conversation cut before each of its actions, then each of those in every form and
     requested slot too."""
-    importer = TrainingDataImporter.load_from_config(
-        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]
-    )
-    found = []
-    for tracker in TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0).generate():
-        events = list(tracker.events)
-        found += [
-            DialogueStateTracker.from_events("x", events[:end], domain.slots)
-            for end, event in enumerate(events)
-            if isinstance(event, ActionExecuted)
-        ]
+    found = conversations_before_each_action(domain)
     altered = []
     for index, tracker in enumerate(found[::7]):
         for form in domain.form_names:
