@@ -31,30 +31,27 @@ _FROM_TEXT = str(SlotMappingType.FROM_TEXT)
 
 
 def _plan(domain: Any) -> list[tuple[str, dict]] | None:
+    """`_plan_for(domain)`, kept with the domain, which does not change while serving."""
+    if _PLANS not in domain.__dict__:
+        domain.__dict__[_PLANS] = _plan_for(domain)
+    return domain.__dict__[_PLANS]
+
+
+def _plan_for(domain: Any) -> list[tuple[str, dict]] | None:
     """The conditional text mappings to check, when every other mapping is one that fills nothing by itself;
-    None when some mapping (or a slot-mapping validation action) needs Rasa's whole walk. Kept with the domain,
-    which does not change while serving."""
-    known = domain.__dict__.get(_PLANS, False)
-    if known is not False:
-        return known
-    plan: list[tuple[str, dict]] | None = []
+    None when some mapping (or a slot-mapping validation action) needs Rasa's whole walk."""
     if ACTION_VALIDATE_SLOT_MAPPINGS in domain.user_actions:
-        plan = None
+        return None
+    plan = []
     for slot in domain.slots:
-        if plan is None:
-            break
         if slot.name in DEFAULT_SLOT_NAMES:
             continue
         for mapping in slot.mappings:
             kind = mapping.get("type")
-            if kind == _CUSTOM and not mapping.get("action"):
-                continue
             if kind == _FROM_TEXT and mapping.get("conditions"):
                 plan.append((slot.name, mapping))
-                continue
-            plan = None
-            break
-    domain.__dict__[_PLANS] = plan
+            elif kind != _CUSTOM or mapping.get("action"):
+                return None
     return plan
 
 
