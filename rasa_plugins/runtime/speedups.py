@@ -32,6 +32,7 @@ against Rasa's own code by tests/model/test_speedups.py.
 from __future__ import annotations
 
 import copy
+import types
 from typing import Any
 
 from rasa.shared.constants import DEFAULT_SENDER_ID
@@ -224,11 +225,8 @@ def copy_slot(slot: Any) -> Any:
     return new
 
 
-class _TrackersCopy:
-    """Stands for the `copy` module in rasa.shared.core.trackers, whose only use is copying slots."""
-
-    deepcopy = staticmethod(copy.deepcopy)
-    copy = staticmethod(copy_slot)  # (after the line above, where `copy` is still the module)
+# Stands for the `copy` module in rasa.shared.core.trackers, whose only use is copying slots.
+_TRACKERS_COPY = types.SimpleNamespace(copy=copy_slot, deepcopy=copy.deepcopy)
 
 
 def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
@@ -280,6 +278,6 @@ def apply() -> None:
     rasa.core.processor.DaskGraphRunner = sequential_runner_class()
     Domain.is_empty = domain_is_empty_once(Domain.is_empty)
     DialogueStateTracker.copy = copy_tracker
-    rasa.shared.core.trackers.copy = _TrackersCopy  # the slots of every new tracker
+    rasa.shared.core.trackers.copy = _TRACKERS_COPY  # the slots of every new tracker
     generator = TemplatedNaturalLanguageGenerator
     generator._random_response_for = one_variation_as_it_is(generator._random_response_for)

@@ -149,7 +149,7 @@ def test_a_slot_copy_is_copy_copys_and_independent():
 
 def test_a_new_trackers_slots_are_copied_as_rasa_copies_them(monkeypatch):
     rasas = DialogueStateTracker("x", DOMAIN.slots)
-    monkeypatch.setattr(rasa.shared.core.trackers, "copy", speedups._TrackersCopy)
+    monkeypatch.setattr(rasa.shared.core.trackers, "copy", speedups._TRACKERS_COPY)
     ours = DialogueStateTracker("x", DOMAIN.slots)
     assert state_of(ours) == state_of(rasas)
     ours.update(SlotSet("badge_id", "changed"))
