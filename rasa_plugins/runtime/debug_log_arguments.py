@@ -26,27 +26,24 @@ import structlog
 MODULES = ("rasa.core.processor", "rasa.core.policies.rule_policy")
 
 
-def debug_dropped(module_name: str) -> bool:
-    """Whether a structlog debug line of `module_name` is thrown away by the log set-up."""
+RULE_POLICY = MODULES[1]
+
+
+def debug_dropped(logger: logging.Logger) -> bool:
+    """Whether a structlog debug line of the module `logger` is named after is thrown away by the log set-up."""
     if structlog.stdlib.filter_by_level not in structlog.get_config()["processors"]:
         return False
-    logger = _loggers.get(module_name)
-    if logger is None:  # (logging.getLogger takes a lock each time; the logger of a name never changes)
-        logger = _loggers[module_name] = logging.getLogger(module_name)
     return not logger.isEnabledFor(logging.DEBUG)
-
-
-_loggers: dict[str, logging.Logger] = {}
 
 
 class CopiesForDebugLines:
     """Stands for the `copy` module inside one Rasa module: deepcopy is Python's when the line is written."""
 
     def __init__(self, module_name: str) -> None:
-        self.module_name = module_name
+        self.logger = logging.getLogger(module_name)  # (kept: getLogger takes a lock at every call)
 
     def deepcopy(self, value: Any, memo: dict | None = None) -> Any:
-        if debug_dropped(self.module_name):
+        if debug_dropped(self.logger):
             return value  # only ever passed to a debug line that is not written
         return copy.deepcopy(value, memo)
 
@@ -60,9 +57,10 @@ def apply() -> None:
     for name in MODULES:
         importlib.import_module(name).copy = CopiesForDebugLines(name)
     rasa_format = Policy.format_tracker_states
+    rule_policy_logger = logging.getLogger(RULE_POLICY)
 
     def format_tracker_states(states: list[dict]) -> str:
-        if debug_dropped("rasa.core.policies.rule_policy"):
+        if debug_dropped(rule_policy_logger):
             return ""
         return rasa_format(states)
 
