@@ -80,12 +80,13 @@ def _checks(rule_state: dict) -> list[tuple[str, str, Any]]:
 
 
 class _Index:
-    """The rules of one lookup table, grouped by the previous action of their last state."""
+    """The rules of one lookup table that can fit after each previous action: those ending after it, and those
+    whose last state names none."""
 
     def __init__(self, policy: RulePolicy, lookup: dict[str, str]) -> None:
         self.lookup = lookup
         self.size = len(lookup)
-        self.by_last_action: dict[Any, list[_Rule]] = defaultdict(list)
+        named_after: dict[str, list[_Rule]] = defaultdict(list)
         self.any_last_action: list[_Rule] = []
         for key in lookup:
             rule = _Rule(key, policy._rule_key_to_state(key))
@@ -93,11 +94,13 @@ class _Index:
             if named is None:
                 self.any_last_action.append(rule)
             else:
-                self.by_last_action[named].append(rule)
+                named_after[named].append(rule)
+        # Joined once here, not at every look-up.
+        self.after_action = {name: self.any_last_action + rules for name, rules in named_after.items()}
 
     def candidates(self, last_state: dict) -> list[_Rule]:
         named = (last_state.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
-        return self.any_last_action + self.by_last_action.get(named, [])
+        return self.after_action.get(named, self.any_last_action)
 
 
 def _named_action(previous_action: dict | None) -> str | None:
