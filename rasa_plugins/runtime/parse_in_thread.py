@@ -34,8 +34,9 @@ from rasa_plugins.nlu.sentence_meaning import MeaningWouldWait, never_waiting_fo
 
 
 def threaded_parse_message(executor: ThreadPoolExecutor, original_parse: Any) -> Any:
-    """MessageProcessor.parse_message with the graph run on `executor`; the rest as Rasa's own (an HTTP
-    interpreter, when one is configured, is awaited by Rasa's code as before)."""
+    """MessageProcessor.parse_message with the graph run on the loop, and again on `executor` when it stopped
+    before the sentence model; the rest as Rasa's own (an HTTP interpreter, when one is configured, is awaited
+    by Rasa's code as before)."""
 
     async def parse_message(self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True):
         if self.http_interpreter:
